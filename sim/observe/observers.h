@@ -1,0 +1,51 @@
+/* The first subscribers of the observation bus: a human text log, a JSON
+ * Lines trace (docs/trace-format.md), a pcap capture and the run summary.
+ *
+ * Each is opened on a running kernel and network, subscribes itself to the
+ * kernel's bus, and is closed (which flushes, unsubscribes and frees) after
+ * the run. Open functions return NULL and write a message to err on failure
+ * (a file that cannot be created, say); close functions return 0, or -1 if
+ * a write failed. Output is deterministic: the same run gives the same bytes.
+ *
+ * Pcap placement: every packet is captured once, when its originating host
+ * first puts it on a link (as a capture on that host would see it), so a
+ * lossless run shows each segment exactly once and tshark reports no
+ * analysis flags. */
+#ifndef SIM_OBSERVERS_H
+#define SIM_OBSERVERS_H
+
+#include <stddef.h>
+#include <stdio.h>
+
+struct sim;
+struct net;
+struct tcp;
+struct cJSON;
+
+struct obs_text_log;
+/* Writes one readable line per record to out (borrowed; not closed). */
+struct obs_text_log *obs_text_log_open(struct sim *sim, const struct net *net, FILE *out);
+int obs_text_log_close(struct obs_text_log **log);
+
+struct obs_trace;
+/* JSON Lines trace to path ("-" for stdout). */
+struct obs_trace *obs_trace_open(struct sim *sim, const struct net *net, const char *path, char *err,
+				 size_t errlen);
+int obs_trace_close(struct obs_trace **trace);
+
+struct obs_pcap;
+/* Classic pcap (LINKTYPE_ETHERNET, microsecond timestamps = simulated
+ * time) to path. */
+struct obs_pcap *obs_pcap_open(struct sim *sim, const struct net *net, const char *path, char *err, size_t errlen);
+int obs_pcap_close(struct obs_pcap **pcap);
+
+struct obs_summary;
+/* Collects what the run summary needs (connections seen, drops by link). */
+struct obs_summary *obs_summary_open(struct sim *sim, const struct net *net);
+/* The summary as a cJSON object (the caller owns it and may add keys, such
+ * as the mail ledger, before printing it): hosts, links, connections,
+ * segment counts, drops by reason, retransmissions, events. tcp may be NULL. */
+struct cJSON *obs_summary_json(struct obs_summary *s, const struct tcp *tcp);
+void obs_summary_close(struct obs_summary **s);
+
+#endif
