@@ -694,6 +694,8 @@ void net_send(struct net *net, int host, struct packet *p, int retransmit)
 	transmit(net, host, lk, p);
 }
 
+void net_drop_unclaimed(struct net *net, int host, struct packet *p) { drop(net, p, host, -1, -1, OBS_DROP_NO_SOCKET); }
+
 /* ---- faults ---- */
 
 void net_link_set_up(struct net *net, int link, int up)

@@ -646,6 +646,7 @@ static void ooo_insert(struct tcp_conn *c, uint32_t seq, const uint8_t *data, ui
 	s->len = len;
 	s->fin = fin;
 	memcpy(s->data, data, len);
+	c->tcp->stats.out_of_order++;
 	s->next = *pp;
 	*pp = s;
 	c->ooo_bytes += len;
