@@ -489,7 +489,7 @@ static void send_rst(struct tcp_conn *c)
 	p->dst_ip = c->rip;
 	p->src_port = c->lport;
 	p->dst_port = c->rport;
-	p->seq = c->snd_nxt;
+	p->seq = c->snd_max;
 	p->ack = c->rcv_nxt;
 	p->flags = TCP_RST | TCP_ACK;
 	c->tcp->stats.segments_sent++;
@@ -560,8 +560,12 @@ static void output(struct tcp_conn *c)
 				set_state(c, ST_LAST_ACK, NULL);
 		}
 	}
+	/* A bare ACK carries SND.MAX, not SND.NXT: after a timeout SND.NXT
+	 * goes back to SND.UNA, and the peer, which may hold everything up to
+	 * SND.MAX, would find an older sequence number unacceptable and
+	 * answer with an ACK of its own, and so on. */
 	if (c->ack_pending && c->state != ST_SYN_SENT && c->state != ST_CLOSED)
-		send_segment(c, c->snd_nxt, TCP_ACK, 0, 0, 0);
+		send_segment(c, c->snd_max, TCP_ACK, 0, 0, 0);
 	timer_update(c);
 }
 
@@ -1130,8 +1134,7 @@ static void on_timer(struct sim *sim, void *ctx)
 			finish(c, TCP_ERR_IDLE_TIMEOUT, 0);
 		}
 	}
-	if (!c->dead)
-		timer_update(c);
+	output(c);
 	conn_release(c);
 }
 
@@ -1234,14 +1237,13 @@ size_t tcp_send(struct tcp_conn *c, const void *bytes, size_t len)
 	if (n < len)
 		c->want_writable = 1;
 	idle_touch(c);
+	/* Inside a callback of this connection, the code that called back
+	 * sends when it returns, so several sends coalesce into full
+	 * segments and a reply carries the ACK of what it answers. */
 	if (!c->busy) {
 		c->busy++;
 		output(c);
 		conn_release(c);
-	} else {
-		/* Inside a callback of this connection: the caller's path
-		 * sends; flushing here too keeps replies prompt. */
-		output(c);
 	}
 	return n;
 }
