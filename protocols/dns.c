@@ -337,7 +337,9 @@ static int put_name(struct builder *b, const struct dns_name *n)
 	while (i < n->len && n->wire[i]) {
 		uint8_t slen = (uint8_t)(n->len - i);
 		for (size_t e = 0; e < b->ncomp; e++) {
-			if (b->comp[e].len == slen && bytes_equal_ci(b->comp[e].suffix, n->wire + i, slen))
+			/* Exact octets, so a pointer never changes a name's case
+			 * (RFC 4343 4.1 asks servers to preserve it). */
+			if (b->comp[e].len == slen && memcmp(b->comp[e].suffix, n->wire + i, slen) == 0)
 				return put_u16(b, (uint16_t)(0xC000u | b->comp[e].off));
 		}
 		if (b->pos < 0x4000 && b->ncomp < COMP_MAX)
