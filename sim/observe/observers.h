@@ -8,9 +8,9 @@
  * a write failed. Output is deterministic: the same run gives the same bytes.
  *
  * Pcap placement: every packet is captured once, when its originating host
- * first puts it on a link (as a capture on that host would see it), so a
- * lossless run shows each segment exactly once and tshark reports no
- * analysis flags. */
+ * sends it (as a capture on that host would see it), and again each time
+ * TCP retransmits it; so a lossless run shows each segment exactly once and
+ * tshark reports no analysis flags. */
 #ifndef SIM_OBSERVERS_H
 #define SIM_OBSERVERS_H
 
@@ -23,19 +23,27 @@ struct tcp;
 struct cJSON;
 
 struct obs_text_log;
-/* Writes one readable line per record to out (borrowed; not closed). */
+/* Writes one readable line per record to out (borrowed; flushed but not
+ * closed): packets sent, retransmitted and dropped, connection states, link
+ * states, application records. NULL on ENOMEM. */
 struct obs_text_log *obs_text_log_open(struct sim *sim, const struct net *net, FILE *out);
+/* Verbose mode adds every hop (OBS_PKT_TX) and every arrival (OBS_PKT_RECV).
+ * Returns 0, or -1 on ENOMEM. */
+int obs_text_log_verbose(struct obs_text_log *log, int verbose);
 int obs_text_log_close(struct obs_text_log **log);
 
 struct obs_trace;
-/* JSON Lines trace to path ("-" for stdout). */
+/* JSON Lines trace of every record to path ("-" for stdout), framed by a
+ * "run" line with the seed and topology and an "end" line written by close
+ * (docs/trace-format.md). Open it after the network is built. */
 struct obs_trace *obs_trace_open(struct sim *sim, const struct net *net, const char *path, char *err,
 				 size_t errlen);
 int obs_trace_close(struct obs_trace **trace);
 
 struct obs_pcap;
-/* Classic pcap (LINKTYPE_ETHERNET, microsecond timestamps = simulated
- * time) to path. */
+/* Classic pcap (nanosecond variant, LINKTYPE_ETHERNET, timestamps =
+ * simulated time) to path: the packets of OBS_PKT_SEND and
+ * OBS_PKT_RETRANSMIT records. */
 struct obs_pcap *obs_pcap_open(struct sim *sim, const struct net *net, const char *path, char *err, size_t errlen);
 int obs_pcap_close(struct obs_pcap **pcap);
 

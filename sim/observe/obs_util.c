@@ -1,0 +1,101 @@
+/* Helpers shared by the observers. See obs_util.h. */
+#include "sim/observe/obs_util.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "sim/net/net.h"
+#include "sim/net/packet.h"
+
+const char *obs_host_label(const struct net *net, int host)
+{
+	if (!net || host < 0 || host >= net_host_count(net))
+		return "-";
+	const char *name = net_host_name(net, host);
+	return name ? name : "-";
+}
+
+const char *obs_link_label(const struct net *net, int link)
+{
+	if (!net || link < 0 || link >= net_link_count(net))
+		return "-";
+	const char *name = net_link_name(net, link);
+	return name ? name : "-";
+}
+
+char *obs_tcp_flags_tcpdump(uint8_t flags, char *buf)
+{
+	char *p = buf;
+	if (flags & TCP_SYN)
+		*p++ = 'S';
+	if (flags & TCP_FIN)
+		*p++ = 'F';
+	if (flags & TCP_PSH)
+		*p++ = 'P';
+	if (flags & TCP_RST)
+		*p++ = 'R';
+	if (flags & TCP_ACK)
+		*p++ = '.';
+	if (p == buf)
+		*p++ = 'n'; /* tcpdump's "none" */
+	*p = '\0';
+	return buf;
+}
+
+char *obs_tcp_flags_letters(uint8_t flags, char *buf)
+{
+	static const char letters[] = "FSRPA";
+	char *p = buf;
+	for (int i = 0; i < 5; i++)
+		if (flags & (1u << i))
+			*p++ = letters[i];
+	*p = '\0';
+	return buf;
+}
+
+/* Writes the escaped form of c to out (5 bytes); returns its length. */
+static size_t escape_char(unsigned char c, char *out)
+{
+	switch (c) {
+	case '\r': memcpy(out, "\\r", 2); return 2;
+	case '\n': memcpy(out, "\\n", 2); return 2;
+	case '\t': memcpy(out, "\\t", 2); return 2;
+	case '\\': memcpy(out, "\\\\", 2); return 2;
+	default:
+		if (c < 0x20 || c == 0x7f) {
+			snprintf(out, 5, "\\x%02x", c);
+			return 4;
+		}
+		out[0] = (char)c;
+		return 1;
+	}
+}
+
+static size_t escaped_length(const unsigned char *s)
+{
+	char tmp[5];
+	size_t n = 0;
+	for (; *s; s++)
+		n += escape_char(*s, tmp);
+	return n;
+}
+
+char *obs_escape_line(const char *text, char *buf, size_t size)
+{
+	size_t o = 0;
+	const unsigned char *s = (const unsigned char *)(text ? text : "");
+	for (; *s; s++) {
+		char tmp[5];
+		size_t n = escape_char(*s, tmp);
+		/* Keep room for "..." and the NUL unless the rest fits whole. */
+		if (o + n + 4 > size && o + escaped_length(s) + 1 > size) {
+			memcpy(buf + o, "...", 3);
+			o += 3;
+			break;
+		}
+		memcpy(buf + o, tmp, n);
+		o += n;
+	}
+	buf[o] = '\0';
+	return buf;
+}

@@ -1,0 +1,30 @@
+/* Small helpers shared by the observers (internal to sim/observe): names of
+ * hosts and links that never fail, TCP flag notations, and escaping of
+ * application text for one-line output. */
+#ifndef SIM_OBS_UTIL_H
+#define SIM_OBS_UTIL_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct net;
+
+/* The host's name, or "-" for host -1 or any number the network does not
+ * know (records are never trusted to be well formed). */
+const char *obs_host_label(const struct net *net, int host);
+/* The link's "a-b" name, or "-" for an unknown link. */
+const char *obs_link_label(const struct net *net, int link);
+
+/* TCP flags in tcpdump's notation: "S", "S.", ".", "P.", "F.", "R", "R."
+ * ('.' is ACK), into buf (8 bytes). */
+char *obs_tcp_flags_tcpdump(uint8_t flags, char *buf);
+/* TCP flags as the letters of the set bits in wire order FSRPA ("SA" for
+ * SYN+ACK, "" for none), into buf (8 bytes). */
+char *obs_tcp_flags_letters(uint8_t flags, char *buf);
+
+/* Writes text (NULL taken as "") to buf as one printable line: \r \n \t \\
+ * escaped, other control bytes as \xNN, bytes >= 0x80 unchanged (UTF-8).
+ * Truncates with "..." to fit size (>= 8). Returns buf. */
+char *obs_escape_line(const char *text, char *buf, size_t size);
+
+#endif

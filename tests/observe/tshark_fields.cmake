@@ -1,0 +1,30 @@
+# Decodes PCAP with tshark, checksum validation on, and compares the fields
+# of every frame with EXPECTED; then checks that tshark flags the bad TCP
+# checksum in CORRUPT, so a writer with wrong checksums could not pass.
+# Run with: cmake -DTSHARK=... -DPCAP=... -DCORRUPT=... -DEXPECTED=... -P tshark_fields.cmake
+set(checks -o ip.check_checksum:TRUE -o tcp.check_checksum:TRUE -o udp.check_checksum:TRUE)
+set(fields
+  -e frame.number -e frame.time_epoch -e frame.len -e eth.src -e eth.dst -e eth.type
+  -e ip.src -e ip.dst -e ip.len -e ip.id -e ip.flags.df -e ip.ttl -e ip.proto -e ip.checksum.status
+  -e tcp.srcport -e tcp.dstport -e tcp.flags -e tcp.seq_raw -e tcp.ack_raw -e tcp.window_size_value
+  -e tcp.hdr_len -e tcp.options.mss_val -e tcp.len -e tcp.checksum.status -e tcp.analysis.flags
+  -e udp.srcport -e udp.dstport -e udp.length -e udp.checksum -e udp.checksum.status)
+
+execute_process(COMMAND ${TSHARK} -n -r ${PCAP} ${checks} -T fields -E separator=/s ${fields}
+                OUTPUT_VARIABLE got ERROR_VARIABLE err RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "tshark failed (${rc}) on ${PCAP}:\n${err}")
+endif()
+file(READ ${EXPECTED} want)
+if(NOT got STREQUAL want)
+  message(FATAL_ERROR "tshark fields differ from ${EXPECTED}\n--- expected\n${want}--- got\n${got}")
+endif()
+
+execute_process(COMMAND ${TSHARK} -n -r ${CORRUPT} ${checks} -T fields -e tcp.checksum.status -c 1
+                OUTPUT_VARIABLE bad ERROR_VARIABLE err RESULT_VARIABLE rc)
+string(STRIP "${bad}" bad)
+# Wireshark's checksum status: 0 bad, 1 good, 2 unverified.
+if(NOT rc EQUAL 0 OR NOT bad STREQUAL "0")
+  message(FATAL_ERROR "tshark did not flag the corrupted TCP checksum (status '${bad}', rc ${rc})\n${err}")
+endif()
+message(STATUS "tshark decoded every frame as expected")
