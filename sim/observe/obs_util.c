@@ -36,8 +36,10 @@ char *obs_tcp_flags_tcpdump(uint8_t flags, char *buf)
 		*p++ = 'R';
 	if (flags & TCP_ACK)
 		*p++ = '.';
-	if (p == buf)
-		*p++ = 'n'; /* tcpdump's "none" */
+	if (p == buf) {
+		memcpy(p, "none", 4); /* as tcpdump prints it */
+		p += 4;
+	}
 	*p = '\0';
 	return buf;
 }

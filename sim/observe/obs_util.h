@@ -16,7 +16,7 @@ const char *obs_host_label(const struct net *net, int host);
 const char *obs_link_label(const struct net *net, int link);
 
 /* TCP flags in tcpdump's notation: "S", "S.", ".", "P.", "F.", "R", "R."
- * ('.' is ACK), into buf (8 bytes). */
+ * ('.' is ACK; "none" for no flag), into buf (8 bytes). */
 char *obs_tcp_flags_tcpdump(uint8_t flags, char *buf);
 /* TCP flags as the letters of the set bits in wire order FSRPA ("SA" for
  * SYN+ACK, "" for none), into buf (8 bytes). */

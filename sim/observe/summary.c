@@ -63,8 +63,7 @@ struct obs_summary {
 	size_t nconns, capconns;
 	struct index_table by_id, by_tuple;
 	size_t ntuples; /* used slots of by_tuple, stale ones included */
-	uint64_t unlinked_drops[OBS_DROP_REASON_COUNT]; /* drops off any link */
-	int failed;                                     /* out of memory on the way */
+	int failed; /* out of memory on the way: the summary says "incomplete" */
 };
 
 static uint64_t mix64(uint64_t x)
@@ -223,11 +222,9 @@ static void on_packet(struct obs_summary *s, const struct obs_record *rec)
 	if (rec->type == OBS_PKT_TX && link >= 0 && link < s->nlinks && pkt) {
 		s->links[link].dir[dir].packets++;
 		s->links[link].dir[dir].bytes += packet_ip_len(pkt);
-	} else if (rec->type == OBS_PKT_DROP && (unsigned)rec->u.pkt.reason < OBS_DROP_REASON_COUNT) {
-		if (link >= 0 && link < s->nlinks)
-			s->links[link].dir[dir].drops[rec->u.pkt.reason]++;
-		else
-			s->unlinked_drops[rec->u.pkt.reason]++;
+	} else if (rec->type == OBS_PKT_DROP && (unsigned)rec->u.pkt.reason < OBS_DROP_REASON_COUNT && link >= 0 &&
+		   link < s->nlinks) {
+		s->links[link].dir[dir].drops[rec->u.pkt.reason]++;
 	}
 	if (!pkt || pkt->proto != IPPROTO_SIM_TCP)
 		return;

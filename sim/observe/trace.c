@@ -97,7 +97,8 @@ static void jl_put(struct jline *j, const char *key, int type, const char *text)
 	if (j->n == MAX_FIELDS)
 		return; /* cannot happen: records have fewer fields */
 	cJSON *it = j->items[j->n++];
-	it->type = type | cJSON_IsReference;
+	/* The previous key is a constant too: nothing to free. */
+	it->type = type | cJSON_IsReference | cJSON_StringIsConst;
 	it->valuestring = (char *)text;
 	it->next = it->prev = NULL;
 	cJSON_AddItemToObjectCS(j->root, key, it);

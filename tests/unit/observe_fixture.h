@@ -161,6 +161,66 @@ static inline void fixture_app(struct fixture *f, sim_time t, int host, uint32_t
 	bus_publish(sim_bus(f->sim), &r);
 }
 
+/* A short story touching every record type: laptop connects to server:25
+ * through the mta, sends one line, a segment is lost and retransmitted, the
+ * second link flaps, a datagram finds no socket, the connection resets.
+ * Returns 0, or -1 on ENOMEM. */
+static inline int fixture_story(struct fixture *f)
+{
+	const uint32_t lap = IP4(10, 0, 0, 1), srv = IP4(10, 0, 1, 2);
+	struct packet *syn = fixture_tcp(lap, 49152, srv, 25, 1000, 0, TCP_SYN, 1460, NULL, 0);
+	struct packet *synack = fixture_tcp(srv, 25, lap, 49152, 5000, 1001, TCP_SYN | TCP_ACK, 1460, NULL, 0);
+	struct packet *data = fixture_tcp(lap, 49152, srv, 25, 1001, 5001, TCP_PSH | TCP_ACK, 0, "HELO laptop\r\n", 13);
+	struct packet *rst = fixture_tcp(srv, 25, lap, 49152, 5001, 0, TCP_RST, 0, NULL, 0);
+	struct packet *dgram = fixture_udp(lap, 40000, srv, 53, "\x01\x02\x03", 3);
+	if (!syn || !synack || !data || !rst || !dgram)
+		return -1;
+	syn->id = 1;
+	synack->id = 2;
+	data->id = 3;
+	rst->id = 4;
+	dgram->id = 5;
+	data->ip_id = 2;
+	fixture_conn(f, 0, 1, HOST_LAPTOP, lap, 49152, srv, 25, "CLOSED", "SYN_SENT", NULL);
+	fixture_pkt(f, OBS_PKT_SEND, 0, syn, HOST_LAPTOP, 0, 0);
+	fixture_pkt(f, OBS_PKT_TX, 0, syn, HOST_LAPTOP, 0, 0);
+	fixture_pkt(f, OBS_PKT_TX, 3 * SIM_MS, syn, HOST_MTA, 1, 0);
+	fixture_pkt(f, OBS_PKT_RECV, 6 * SIM_MS, syn, HOST_SERVER, -1, -1);
+	fixture_conn(f, 6 * SIM_MS, 2, HOST_SERVER, srv, 25, lap, 49152, "LISTEN", "SYN_RECEIVED", NULL);
+	fixture_pkt(f, OBS_PKT_SEND, 6 * SIM_MS, synack, HOST_SERVER, 1, 1);
+	fixture_pkt(f, OBS_PKT_TX, 6 * SIM_MS, synack, HOST_SERVER, 1, 1);
+	fixture_pkt(f, OBS_PKT_TX, 9 * SIM_MS, synack, HOST_MTA, 0, 1);
+	fixture_pkt(f, OBS_PKT_RECV, 12 * SIM_MS, synack, HOST_LAPTOP, -1, -1);
+	fixture_conn(f, 12 * SIM_MS, 1, HOST_LAPTOP, lap, 49152, srv, 25, "SYN_SENT", "ESTABLISHED", NULL);
+	fixture_pkt(f, OBS_PKT_SEND, 12 * SIM_MS, data, HOST_LAPTOP, 0, 0);
+	fixture_pkt(f, OBS_PKT_TX, 12 * SIM_MS, data, HOST_LAPTOP, 0, 0);
+	fixture_drop(f, 12 * SIM_MS + 500, data, HOST_LAPTOP, 0, 0, OBS_DROP_LOSS);
+	fixture_app(f, 13 * SIM_MS, HOST_LAPTOP, 1, "smtp", "C: HELO laptop\r\n");
+	fixture_link(f, 100 * SIM_MS, 1, 0);
+	fixture_pkt(f, OBS_PKT_RETRANSMIT, 1012 * SIM_MS, data, HOST_LAPTOP, 0, 0);
+	fixture_pkt(f, OBS_PKT_TX, 1012 * SIM_MS, data, HOST_LAPTOP, 0, 0);
+	fixture_drop(f, 1015 * SIM_MS, data, HOST_MTA, 1, 0, OBS_DROP_LINK_DOWN);
+	fixture_link(f, 1500 * SIM_MS, 1, 1);
+	fixture_pkt(f, OBS_PKT_SEND, 1600 * SIM_MS, dgram, HOST_LAPTOP, 0, 0);
+	fixture_pkt(f, OBS_PKT_TX, 1600 * SIM_MS, dgram, HOST_LAPTOP, 0, 0);
+	fixture_pkt(f, OBS_PKT_TX, 1603 * SIM_MS, dgram, HOST_MTA, 1, 0);
+	fixture_drop(f, 1606 * SIM_MS, dgram, HOST_SERVER, -1, -1, OBS_DROP_NO_SOCKET);
+	fixture_pkt(f, OBS_PKT_SEND, 2 * SIM_S, rst, HOST_SERVER, 1, 1);
+	fixture_conn(f, 2 * SIM_S, 2, HOST_SERVER, srv, 25, lap, 49152, "SYN_RECEIVED", "CLOSED", "reset");
+	fixture_pkt(f, OBS_PKT_TX, 2 * SIM_S, rst, HOST_SERVER, 1, 1);
+	fixture_pkt(f, OBS_PKT_TX, 2 * SIM_S + 3 * SIM_MS, rst, HOST_MTA, 0, 1);
+	fixture_pkt(f, OBS_PKT_RECV, 2 * SIM_S + 6 * SIM_MS, rst, HOST_LAPTOP, -1, -1);
+	fixture_conn(f, 2 * SIM_S + 6 * SIM_MS, 1, HOST_LAPTOP, lap, 49152, srv, 25, "ESTABLISHED", "CLOSED",
+		     "reset");
+	fixture_app(f, 3 * SIM_S, -1, 0, "note", "run over");
+	packet_free(&syn);
+	packet_free(&synack);
+	packet_free(&data);
+	packet_free(&rst);
+	packet_free(&dgram);
+	return 0;
+}
+
 /* Reads a whole file; *len_r gets its size. NULL if unreadable. */
 static inline unsigned char *fixture_slurp(const char *path, size_t *len_r)
 {
