@@ -15,4 +15,14 @@ else()
                    -DEXPECTED=${CMAKE_CURRENT_SOURCE_DIR}/observe/pcap_unit.expected
                    -P ${CMAKE_CURRENT_SOURCE_DIR}/observe/tshark_fields.cmake)
   set_tests_properties(observe.pcap_tshark_fields PROPERTIES FIXTURES_REQUIRED observe_pcap_files TIMEOUT 120)
+
+  # unit.observe_stack leaves the capture of a lossless TCP transfer and
+  # what the stack says it sent.
+  set_tests_properties(unit.observe_stack PROPERTIES FIXTURES_SETUP observe_stack_files)
+  add_test(NAME observe.pcap_tshark_stack
+           COMMAND ${CMAKE_COMMAND} -DTSHARK=${MAILSIM_TSHARK}
+                   -DPCAP=${CMAKE_BINARY_DIR}/observe_stack-a.pcap
+                   -DEXPECT=${CMAKE_BINARY_DIR}/observe_stack-a.expect
+                   -P ${CMAKE_CURRENT_SOURCE_DIR}/observe/tshark_stack.cmake)
+  set_tests_properties(observe.pcap_tshark_stack PROPERTIES FIXTURES_REQUIRED observe_stack_files TIMEOUT 120)
 endif()

@@ -8,45 +8,13 @@
 
 #include "harness.h"
 #include "observe_fixture.h"
+#include "pcap_check.h"
 #include "sim/observe/observers.h"
 
 #define PCAP_FILE MAILSIM_BINARY_DIR "/observe_pcap_unit.pcap"
 #define PCAP_FILE2 MAILSIM_BINARY_DIR "/observe_pcap_unit2.pcap"
 
 static const char helo[] = "HELO laptop\r\n"; /* 13 bytes: an odd payload */
-
-struct frame {
-	uint32_t sec, nsec, incl, orig;
-	const unsigned char *d;
-};
-
-static uint32_t rd16(const unsigned char *p) { return (uint32_t)p[0] << 8 | p[1]; }
-static uint32_t rd32(const unsigned char *p) { return (uint32_t)p[0] << 24 | (uint32_t)p[1] << 16 | rd16(p + 2); }
-static uint32_t le32(const unsigned char *p) { return p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24; }
-
-/* The Internet checksum's sum, computed bytewise in 64 bits and folded at
- * the end: independent of the writer's incremental 32-bit version. */
-static uint32_t ones_sum(uint64_t acc, const unsigned char *p, size_t n)
-{
-	for (size_t i = 0; i < n; i++)
-		acc += (i % 2 == 0) ? (uint64_t)p[i] << 8 : p[i];
-	while (acc >> 16)
-		acc = (acc & 0xffff) + (acc >> 16);
-	return (uint32_t)acc;
-}
-
-/* Sum of the pseudo-header and the layer 4 bytes of the IPv4 packet ip. */
-static uint32_t l4_sum(const unsigned char *ip)
-{
-	unsigned total = rd16(ip + 2), l4_len = total - 20;
-	unsigned char pseudo[12];
-	memcpy(pseudo, ip + 12, 8);
-	pseudo[8] = 0;
-	pseudo[9] = ip[9];
-	pseudo[10] = (unsigned char)(l4_len >> 8);
-	pseudo[11] = (unsigned char)l4_len;
-	return ones_sum(ones_sum(0, pseudo, 12), ip + 20, l4_len);
-}
 
 static void check_mac(const unsigned char *m, uint32_t ip)
 {
@@ -146,16 +114,8 @@ static void test_frames(void)
 	CHECK_EQ_INT(le32(buf + 16), 65549);
 	CHECK_EQ_INT(le32(buf + 20), 1);
 
-	struct frame fr[16];
-	int n = 0;
-	size_t off = 24;
-	while (off + 16 <= len && n < 16) {
-		fr[n] = (struct frame){le32(buf + off), le32(buf + off + 4), le32(buf + off + 8), le32(buf + off + 12),
-				       buf + off + 16};
-		off += 16 + fr[n].incl;
-		n++;
-	}
-	CHECK_EQ_INT(off, len);
+	struct pcap_frame fr[16];
+	int n = pcap_frames(buf, len, fr, 16);
 	REQUIRE(n == expected);
 
 	static const struct {
@@ -193,6 +153,7 @@ static void test_frames(void)
 		CHECK_EQ_INT(ones_sum(0, ip, 20), 0xffff);
 		CHECK(rd16(ip + 10) != 0);
 		CHECK_EQ_INT(l4_sum(ip), 0xffff);
+		CHECK(pcap_frame_checksums_ok(&fr[i]));
 	}
 	/* TCP fields. */
 	const unsigned char *t0 = fr[0].d + 34, *t1 = fr[1].d + 34, *t2 = fr[2].d + 34, *t3 = fr[3].d + 34;
