@@ -55,6 +55,44 @@ char *obs_tcp_flags_letters(uint8_t flags, char *buf)
 	return buf;
 }
 
+char *obs_fmt_u64(uint64_t v, char *buf)
+{
+	char tmp[24];
+	int n = 0;
+	do {
+		tmp[n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	for (int i = 0; i < n; i++)
+		buf[i] = tmp[n - 1 - i];
+	buf[n] = '\0';
+	return buf;
+}
+
+char *obs_fmt_i64(int64_t v, char *buf)
+{
+	if (v >= 0)
+		return obs_fmt_u64((uint64_t)v, buf);
+	buf[0] = '-';
+	obs_fmt_u64((uint64_t)0 - (uint64_t)v, buf + 1);
+	return buf;
+}
+
+char *obs_fmt_ip(uint32_t ip, char *buf)
+{
+	char *p = buf;
+	for (int shift = 24; shift >= 0; shift -= 8) {
+		unsigned b = (ip >> shift) & 0xff;
+		if (b >= 100)
+			*p++ = (char)('0' + b / 100);
+		if (b >= 10)
+			*p++ = (char)('0' + b / 10 % 10);
+		*p++ = (char)('0' + b % 10);
+		*p++ = shift ? '.' : '\0';
+	}
+	return buf;
+}
+
 /* Writes the escaped form of c to out (5 bytes); returns its length. */
 static size_t escape_char(unsigned char c, char *out)
 {

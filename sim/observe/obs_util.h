@@ -22,6 +22,14 @@ char *obs_tcp_flags_tcpdump(uint8_t flags, char *buf);
  * SYN+ACK, "" for none), into buf (8 bytes). */
 char *obs_tcp_flags_letters(uint8_t flags, char *buf);
 
+/* Decimal text of v into buf (24 bytes); returns buf. The trace formats
+ * several integers per record, and snprintf costs more than the rest of
+ * the record. */
+char *obs_fmt_u64(uint64_t v, char *buf);
+char *obs_fmt_i64(int64_t v, char *buf);
+/* Dotted quad of ip (host byte order) into buf (16 bytes); returns buf. */
+char *obs_fmt_ip(uint32_t ip, char *buf);
+
 /* Writes text (NULL taken as "") to buf as one printable line: \r \n \t \\
  * escaped, other control bytes as \xNN, bytes >= 0x80 unchanged (UTF-8).
  * Truncates with "..." to fit size (>= 8). Returns buf. */

@@ -37,8 +37,9 @@
 
 /* Maps each linked interface address to the address at the far end of its
  * link (interface addresses are unique in a network). Open addressing,
- * built on first use: the network publishes most packets with their link,
- * so many runs never need it. */
+ * built on first use. Needed because the network publishes a send before
+ * routing it (with link -1); the sending interface's link is then the
+ * first hop, since the source address is chosen by the route. */
 struct far_map {
 	uint32_t *keys, *vals; /* key 0: empty slot (0.0.0.0 is no interface) */
 	size_t mask;
@@ -91,27 +92,47 @@ static void put_mac(uint8_t *p, uint32_t ip)
 	put32be(p + 2, ip);
 }
 
-/* RFC 1071 one's complement sum of n bytes, added to sum; an odd final
- * byte is padded with zero. Only the last buffer of a sum may be odd. */
-static uint32_t csum_add(uint32_t sum, const uint8_t *p, size_t n)
+/* RFC 1071 one's complement sum of n bytes, in the machine's byte order
+ * (the sum does not depend on byte order but for a final swap, RFC 1071
+ * section 2(B)), eight bytes at a time: the checksum over each payload is
+ * most of the writer's work. Every buffer but the last of a sum must have
+ * an even length; an odd last byte is padded with zero. */
+static uint64_t csum_add(uint64_t acc, const uint8_t *p, size_t n)
 {
-	while (n > 1) {
-		sum += (uint32_t)p[0] << 8 | p[1];
+	while (n >= 8) {
+		uint64_t w;
+		memcpy(&w, p, 8);
+		acc += (w & 0xffffffffu) + (w >> 32); /* no overflow for any IPv4 length */
+		p += 8;
+		n -= 8;
+	}
+	while (n >= 2) {
+		uint16_t h;
+		memcpy(&h, p, 2);
+		acc += h;
 		p += 2;
 		n -= 2;
-		if (sum & 0x80000000u)
-			sum = (sum & 0xffff) + (sum >> 16);
 	}
-	if (n)
-		sum += (uint32_t)p[0] << 8;
-	return sum;
+	if (n) {
+		uint8_t last[2] = {p[0], 0};
+		uint16_t h;
+		memcpy(&h, last, 2);
+		acc += h;
+	}
+	return acc;
 }
 
-static uint16_t csum_fold(uint32_t sum)
+/* The checksum field's value, to store in network byte order. */
+static uint16_t csum_fold(uint64_t acc)
 {
-	while (sum >> 16)
-		sum = (sum & 0xffff) + (sum >> 16);
-	return (uint16_t)~sum;
+	while (acc >> 16)
+		acc = (acc & 0xffff) + (acc >> 16);
+	uint16_t native = (uint16_t)~acc, probe = 1;
+	uint8_t b[2];
+	memcpy(b, &native, 2);
+	if (*(const uint8_t *)&probe) /* little endian: the bytes are swapped */
+		return (uint16_t)(b[0] << 8 | b[1]);
+	return native;
 }
 
 static size_t far_slot(const struct far_map *m, uint32_t ip)

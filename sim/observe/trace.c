@@ -111,16 +111,14 @@ static void jl_int(struct jline *j, const char *key, int64_t v)
 {
 	if (j->n == MAX_FIELDS)
 		return;
-	snprintf(j->nums[j->n], sizeof j->nums[0], "%" PRId64, v);
-	jl_put(j, key, cJSON_Raw, j->nums[j->n]);
+	jl_put(j, key, cJSON_Raw, obs_fmt_i64(v, j->nums[j->n]));
 }
 
 static void jl_uint(struct jline *j, const char *key, uint64_t v)
 {
 	if (j->n == MAX_FIELDS)
 		return;
-	snprintf(j->nums[j->n], sizeof j->nums[0], "%" PRIu64, v);
-	jl_put(j, key, cJSON_Raw, j->nums[j->n]);
+	jl_put(j, key, cJSON_Raw, obs_fmt_u64(v, j->nums[j->n]));
 }
 
 static void jl_bool(struct jline *j, const char *key, int v) { jl_put(j, key, cJSON_Raw, v ? "true" : "false"); }
@@ -131,7 +129,7 @@ static void jl_ip(struct jline *j, const char *key, uint32_t ip)
 {
 	if (j->nips == 4)
 		return;
-	jl_str(j, key, ipv4_format(ip, j->ips[j->nips++]));
+	jl_str(j, key, obs_fmt_ip(ip, j->ips[j->nips++]));
 }
 
 /* A host name, or null when the record is not about a known host. */

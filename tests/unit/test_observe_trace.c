@@ -6,6 +6,7 @@
 
 #include "harness.h"
 #include "observe_fixture.h"
+#include "sim/observe/obs_util.h"
 #include "sim/observe/observers.h"
 
 #define TRACE_FILE MAILSIM_BINARY_DIR "/observe_trace_unit.jsonl"
@@ -145,6 +146,22 @@ static void test_deterministic(void)
 	free(b);
 }
 
+/* The trace's own integer and address formatting against snprintf. */
+static void test_formatting(void)
+{
+	char a[32], b[32];
+	static const int64_t ints[] = {0, 1, -1, 9, 10, 99, 100, 1234567890123LL, INT64_MAX, INT64_MIN};
+	for (size_t i = 0; i < sizeof ints / sizeof ints[0]; i++) {
+		snprintf(b, sizeof b, "%lld", (long long)ints[i]);
+		CHECK_STR(obs_fmt_i64(ints[i], a), b);
+		snprintf(b, sizeof b, "%llu", (unsigned long long)ints[i]);
+		CHECK_STR(obs_fmt_u64((uint64_t)ints[i], a), b);
+	}
+	static const uint32_t ips[] = {0, 0xffffffffu, IP4(10, 0, 0, 1), IP4(192, 168, 100, 9), IP4(1, 20, 200, 0)};
+	for (size_t i = 0; i < sizeof ips / sizeof ips[0]; i++)
+		CHECK_STR(obs_fmt_ip(ips[i], a), ipv4_format(ips[i], b));
+}
+
 static void test_open_error(void)
 {
 	struct fixture f;
@@ -163,6 +180,7 @@ int main(void)
 	RUN(test_lines_parse);
 	RUN(test_long_text);
 	RUN(test_deterministic);
+	RUN(test_formatting);
 	RUN(test_open_error);
 	CHECK_EQ_INT(packet_live_count(), 0);
 	packet_pool_drain();
