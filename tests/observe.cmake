@@ -25,4 +25,11 @@ else()
                    -DEXPECT=${CMAKE_BINARY_DIR}/observe_stack-a.expect
                    -P ${CMAKE_CURRENT_SOURCE_DIR}/observe/tshark_stack.cmake)
   set_tests_properties(observe.pcap_tshark_stack PROPERTIES FIXTURES_REQUIRED observe_stack_files TIMEOUT 120)
+
+  add_test(NAME observe.pcap_tshark_lossy
+           COMMAND ${CMAKE_COMMAND} -DTSHARK=${MAILSIM_TSHARK}
+                   -DPCAP=${CMAKE_BINARY_DIR}/observe_stack-lossy.pcap
+                   -DEXPECT=${CMAKE_BINARY_DIR}/observe_stack-lossy.expect
+                   -P ${CMAKE_CURRENT_SOURCE_DIR}/observe/tshark_lossy.cmake)
+  set_tests_properties(observe.pcap_tshark_lossy PROPERTIES FIXTURES_REQUIRED observe_stack_files TIMEOUT 120)
 endif()

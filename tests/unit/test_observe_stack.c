@@ -7,7 +7,7 @@
  * give byte-identical files while another seed changes them (random
  * ISNs). The capture and an expectations file stay in the build folder
  * for tshark (tests/observe.cmake: zero tcp.analysis.flags, the right
- * number of segments). */
+ * number of segments; with loss, exactly the retransmissions made). */
 #include <cjson/cJSON.h>
 #include <ctype.h>
 
@@ -93,7 +93,7 @@ static void cli_closed(void *ctx, struct tcp_conn *c, enum tcp_error e)
 }
 
 /* Runs the transfer with every observer attached, files named OUT-tag.*. */
-static int run_transfer(struct run *run, uint64_t seed, const char *tag)
+static int run_transfer(struct run *run, uint64_t seed, const char *tag, double loss)
 {
 	char err[256], pcap_path[512], trace_path[512];
 	snprintf(pcap_path, sizeof pcap_path, "%s-%s.pcap", OUT, tag);
@@ -111,6 +111,7 @@ static int run_transfer(struct run *run, uint64_t seed, const char *tag)
 	lp.latency = 5 * SIM_MS;
 	lp.bandwidth_bps = 10000000;
 	lp.queue_bytes = 1 << 20;
+	lp.loss = loss;
 	int c = net_add_host(run->net, "client"), r = net_add_host(run->net, "router"),
 	    s = net_add_host(run->net, "server");
 	int ci = net_add_iface(run->net, c, IP4(192, 168, 1, 2));
@@ -181,7 +182,7 @@ static const char *str(cJSON *o, const char *path)
 static void test_transfer(void)
 {
 	struct run run;
-	REQUIRE(run_transfer(&run, 1, "a") == 0);
+	REQUIRE(run_transfer(&run, 1, "a", 0) == 0);
 	const struct net_stats *ns = net_stats(run.net);
 	const struct tcp_stats *ts = tcp_stats(run.tcp);
 	CHECK_EQ_INT(run.received, BYTES);
@@ -280,9 +281,9 @@ static int same_file(const char *a, const char *b)
 static void test_determinism(void)
 {
 	struct run run;
-	REQUIRE(run_transfer(&run, 1, "b") == 0);
+	REQUIRE(run_transfer(&run, 1, "b", 0) == 0);
 	run_free(&run);
-	REQUIRE(run_transfer(&run, 2, "c") == 0);
+	REQUIRE(run_transfer(&run, 2, "c", 0) == 0);
 	run_free(&run);
 	CHECK(same_file(OUT "-a.pcap", OUT "-b.pcap"));
 	CHECK(same_file(OUT "-a.jsonl", OUT "-b.jsonl"));
@@ -294,10 +295,40 @@ static void test_determinism(void)
 	remove(OUT "-c.jsonl");
 }
 
+/* With loss, tshark must flag exactly the retransmissions the stack made
+ * (tests/observe.cmake); here, the capture holds them all. */
+static void test_lossy(void)
+{
+	struct run run;
+	REQUIRE(run_transfer(&run, 7, "lossy", 0.03) == 0);
+	const struct net_stats *ns = net_stats(run.net);
+	CHECK_EQ_INT(run.received, BYTES);
+	CHECK_EQ_INT(run.mismatches, 0);
+	CHECK(ns->retransmissions > 0);
+	size_t len = 0;
+	unsigned char *buf = fixture_slurp(OUT "-lossy.pcap", &len);
+	REQUIRE(buf);
+	static struct pcap_frame fr[MAX_FRAMES];
+	int n = pcap_frames(buf, len, fr, MAX_FRAMES);
+	CHECK_EQ_INT(n, ns->packets_sent);
+	int bad = 0;
+	for (int i = 0; i < n; i++)
+		bad += !pcap_frame_checksums_ok(&fr[i]);
+	CHECK_EQ_INT(bad, 0);
+	free(buf);
+	FILE *ex = fopen(OUT "-lossy.expect", "w");
+	REQUIRE(ex);
+	fprintf(ex, "frames=%d\nretransmissions=%llu\n", n, (unsigned long long)ns->retransmissions);
+	fclose(ex);
+	run_free(&run);
+	CHECK_EQ_INT(packet_live_count(), 0);
+}
+
 int main(void)
 {
 	RUN(test_transfer);
 	RUN(test_determinism);
+	RUN(test_lossy);
 	packet_pool_drain();
 	return harness_done();
 }
