@@ -93,6 +93,62 @@ char *obs_fmt_ip(uint32_t ip, char *buf)
 	return buf;
 }
 
+/* Length of the valid UTF-8 sequence at s, or 0 if none starts there. */
+static size_t utf8_sequence(const unsigned char *s)
+{
+	unsigned c = s[0];
+	if (c < 0x80)
+		return 1;
+	size_t n;
+	unsigned min, cp;
+	if (c >= 0xc2 && c <= 0xdf) {
+		n = 2, min = 0x80, cp = c & 0x1f;
+	} else if (c >= 0xe0 && c <= 0xef) {
+		n = 3, min = 0x800, cp = c & 0x0f;
+	} else if (c >= 0xf0 && c <= 0xf4) {
+		n = 4, min = 0x10000, cp = c & 0x07;
+	} else {
+		return 0;
+	}
+	for (size_t i = 1; i < n; i++) {
+		if ((s[i] & 0xc0) != 0x80) /* also stops at the NUL */
+			return 0;
+		cp = cp << 6 | (s[i] & 0x3f);
+	}
+	if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff))
+		return 0;
+	return n;
+}
+
+size_t obs_utf8_valid_prefix(const char *s)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	size_t n;
+	while (*p && (n = utf8_sequence(p)) > 0)
+		p += n;
+	return (size_t)(p - (const unsigned char *)s);
+}
+
+char *obs_utf8_sanitize(const char *s, char *out)
+{
+	const unsigned char *p = (const unsigned char *)s;
+	char *o = out;
+	while (*p) {
+		size_t n = utf8_sequence(p);
+		if (n) {
+			memcpy(o, p, n);
+			o += n;
+			p += n;
+		} else {
+			memcpy(o, "\xef\xbf\xbd", 3);
+			o += 3;
+			p++;
+		}
+	}
+	*o = '\0';
+	return out;
+}
+
 /* Writes the escaped form of c to out (5 bytes); returns its length. */
 static size_t escape_char(unsigned char c, char *out)
 {

@@ -30,6 +30,14 @@ char *obs_fmt_i64(int64_t v, char *buf);
 /* Dotted quad of ip (host byte order) into buf (16 bytes); returns buf. */
 char *obs_fmt_ip(uint32_t ip, char *buf);
 
+/* Length of the longest prefix of s that is valid UTF-8 (RFC 3629: no
+ * overlong forms, surrogates or code points above U+10FFFF). */
+size_t obs_utf8_valid_prefix(const char *s);
+/* Copies s into out (size at least 3 * strlen(s) + 1) with each byte that
+ * is not part of valid UTF-8 replaced by U+FFFD, so JSON readers accept
+ * any application text. Returns out. */
+char *obs_utf8_sanitize(const char *s, char *out);
+
 /* Writes text (NULL taken as "") to buf as one printable line: \r \n \t \\
  * escaped, other control bytes as \xNN, bytes >= 0x80 unchanged (UTF-8).
  * Truncates with "..." to fit size (>= 8). Returns buf. */

@@ -34,6 +34,9 @@ struct jline {
 	char nums[MAX_FIELDS][24]; /* integer texts */
 	char ips[4][16];           /* dotted quads */
 	char flags[8];
+	char *text;      /* app text made valid UTF-8, when it was not */
+	size_t textcap;
+	int oom;         /* a text could not be copied: close reports failure */
 	int n, nips;
 	size_t strings; /* total length of string values, to size the buffer */
 	char *out;
@@ -79,6 +82,7 @@ static void jline_free(struct jline *j)
 		cJSON_Delete(j->items[i]);
 	}
 	free(j->out);
+	free(j->text);
 	memset(j, 0, sizeof *j);
 }
 
@@ -119,6 +123,31 @@ static void jl_uint(struct jline *j, const char *key, uint64_t v)
 	if (j->n == MAX_FIELDS)
 		return;
 	jl_put(j, key, cJSON_Raw, obs_fmt_u64(v, j->nums[j->n]));
+}
+
+/* Application text may be any bytes (a protocol line, later binary data);
+ * JSON must be UTF-8, so invalid bytes become U+FFFD. Valid text, the
+ * usual case, is used in place. */
+static void jl_text(struct jline *j, const char *key, const char *s)
+{
+	s = s ? s : "";
+	size_t valid = obs_utf8_valid_prefix(s);
+	if (!s[valid]) {
+		jl_str(j, key, s);
+		return;
+	}
+	size_t need = 3 * strlen(s) + 1;
+	if (need > j->textcap) {
+		char *b = realloc(j->text, need);
+		if (!b) {
+			j->oom = 1;
+			jl_str(j, key, "");
+			return;
+		}
+		j->text = b;
+		j->textcap = need;
+	}
+	jl_str(j, key, obs_utf8_sanitize(s, j->text));
 }
 
 static void jl_bool(struct jline *j, const char *key, int v) { jl_put(j, key, cJSON_Raw, v ? "true" : "false"); }
@@ -231,12 +260,12 @@ static void on_record(void *ctx, const struct obs_record *rec)
 		if (rec->u.app.conn_id)
 			jl_uint(j, "conn", rec->u.app.conn_id);
 		jl_str(j, "kind", rec->u.app.kind);
-		jl_str(j, "text", rec->u.app.text);
+		jl_text(j, "text", rec->u.app.text);
 		break;
 	default:
 		break;
 	}
-	if (jl_write(j, t->out) < 0)
+	if (jl_write(j, t->out) < 0 || j->oom)
 		t->failed = 1;
 }
 

@@ -160,6 +160,29 @@ static void test_formatting(void)
 	static const uint32_t ips[] = {0, 0xffffffffu, IP4(10, 0, 0, 1), IP4(192, 168, 100, 9), IP4(1, 20, 200, 0)};
 	for (size_t i = 0; i < sizeof ips / sizeof ips[0]; i++)
 		CHECK_STR(obs_fmt_ip(ips[i], a), ipv4_format(ips[i], b));
+
+	/* Latin-1 é, UTF-8 é, a surrogate, above U+10FFFF, overlong '/',
+	 * truncated sequence at the end. */
+	static const char bad[] = "caf\xe9 \xc3\xa9 \xed\xa0\x80 \xf4\x90\x80\x80 \xc0\xaf \xe2\x82";
+	char out[3 * sizeof bad];
+	CHECK_EQ_INT(obs_utf8_valid_prefix(bad), 3);
+	CHECK_EQ_INT(obs_utf8_valid_prefix("ok \xe2\x82\xac \xf0\x9f\x93\xa7"), 11);
+	CHECK_STR(obs_utf8_sanitize(bad, out), "caf\xef\xbf\xbd \xc3\xa9 \xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+					       "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd "
+					       "\xef\xbf\xbd\xef\xbf\xbd \xef\xbf\xbd\xef\xbf\xbd");
+}
+
+static void publish_latin1(struct fixture *f) { fixture_app(f, 4 * SIM_S, HOST_MTA, 0, "smtp", "S: 250 Se\xf1or"); }
+
+/* Bytes that are not UTF-8 reach the trace as U+FFFD: the line stays
+ * valid JSON for any reader. */
+static void test_not_utf8(void)
+{
+	char *got = trace_story(3, publish_latin1);
+	REQUIRE(got);
+	CHECK(strstr(got, "{\"t\":4000000000,\"type\":\"app\",\"host\":\"mta\",\"kind\":\"smtp\","
+			  "\"text\":\"S: 250 Se\xef\xbf\xbdor\"}\n") != NULL);
+	free(got);
 }
 
 static void test_open_error(void)
@@ -181,6 +204,7 @@ int main(void)
 	RUN(test_long_text);
 	RUN(test_deterministic);
 	RUN(test_formatting);
+	RUN(test_not_utf8);
 	RUN(test_open_error);
 	CHECK_EQ_INT(packet_live_count(), 0);
 	packet_pool_drain();
