@@ -1,11 +1,13 @@
 /* The first subscribers of the observation bus: a human text log, a JSON
  * Lines trace (docs/trace-format.md), a pcap capture and the run summary.
  *
- * Each is opened on a running kernel and network, subscribes itself to the
- * kernel's bus, and is closed (which flushes, unsubscribes and frees) after
- * the run. Open functions return NULL and write a message to err on failure
- * (a file that cannot be created, say); close functions return 0, or -1 if
- * a write failed. Output is deterministic: the same run gives the same bytes.
+ * Each is opened on a kernel and a finalized network (the topology is read
+ * at open), subscribes itself to the kernel's bus, and is closed (which
+ * flushes, unsubscribes and frees) after the run. Open functions return
+ * NULL on failure, with a message in err where they take one (a file that
+ * cannot be created, say); close functions accept NULL and return 0, or -1
+ * if a write failed. Output is deterministic: the same run gives the same
+ * bytes. Formats: docs/trace-format.md.
  *
  * Pcap placement: every packet is captured once, when its originating host
  * sends it (as a capture on that host would see it), and again each time
@@ -48,11 +50,13 @@ struct obs_pcap *obs_pcap_open(struct sim *sim, const struct net *net, const cha
 int obs_pcap_close(struct obs_pcap **pcap);
 
 struct obs_summary;
-/* Collects what the run summary needs (connections seen, drops by link). */
+/* Collects what the run summary needs (connections seen, packets and drops
+ * by link). NULL on ENOMEM. */
 struct obs_summary *obs_summary_open(struct sim *sim, const struct net *net);
 /* The summary as a cJSON object (the caller owns it and may add keys, such
  * as the mail ledger, before printing it): hosts, links, connections,
- * segment counts, drops by reason, retransmissions, events. tcp may be NULL. */
+ * segment counts, drops by reason, retransmissions, events. tcp may be NULL
+ * (no "tcp" totals then). NULL on ENOMEM. May be called more than once. */
 struct cJSON *obs_summary_json(struct obs_summary *s, const struct tcp *tcp);
 void obs_summary_close(struct obs_summary **s);
 
