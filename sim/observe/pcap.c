@@ -190,6 +190,8 @@ static void frame_ends(struct obs_pcap *p, const struct packet *pkt, int link, i
 	const struct net *net = p->net;
 	*src_r = pkt->src_ip;
 	*dst_r = pkt->dst_ip;
+	if (!net)
+		return;
 	if (link >= 0 && link < net_link_count(net)) {
 		int ha, ia, hb, ib;
 		net_link_ends(net, link, &ha, &ia, &hb, &ib);

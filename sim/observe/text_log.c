@@ -64,7 +64,7 @@ static void print_link_dir(const struct obs_text_log *log, int link, int dir)
 		return;
 	const struct net *net = log->net;
 	const char *from = "-", *to = "-";
-	if (link < net_link_count(net)) {
+	if (net && link < net_link_count(net)) {
 		int ha, ia, hb, ib;
 		net_link_ends(net, link, &ha, &ia, &hb, &ib);
 		from = obs_host_label(net, dir ? hb : ha);

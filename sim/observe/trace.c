@@ -15,6 +15,7 @@
 #include <cjson/cJSON.h>
 #include <errno.h>
 #include <inttypes.h>
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -176,6 +177,8 @@ static int jl_write(struct jline *j, FILE *out)
 	/* Escaping at most sextuples a string (\u00XX); keys, punctuation and
 	 * the integers take the rest, with cJSON's 5-byte print margin. */
 	size_t need = j->strings * 6 + (size_t)j->n * 32 + 64;
+	if (need > INT_MAX)
+		return -1;
 	if (need > j->outcap) {
 		char *b = realloc(j->out, need);
 		if (!b)

@@ -229,11 +229,44 @@ static void test_many(void)
 	fixture_fini(&f);
 }
 
+/* Without a network (NULL), every observer still takes every record. */
+static void test_no_network(void)
+{
+	struct fixture f;
+	REQUIRE(fixture_init(&f, 5) == 0);
+	char err[256], *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	REQUIRE(out);
+	struct obs_text_log *log = obs_text_log_open(f.sim, NULL, out);
+	struct obs_trace *t = obs_trace_open(f.sim, NULL, MAILSIM_BINARY_DIR "/observe_nonet.jsonl", err, sizeof err);
+	struct obs_pcap *p = obs_pcap_open(f.sim, NULL, MAILSIM_BINARY_DIR "/observe_nonet.pcap", err, sizeof err);
+	struct obs_summary *s = obs_summary_open(f.sim, NULL);
+	REQUIRE(log && t && p && s);
+	CHECK_EQ_INT(obs_text_log_verbose(log, 1), 0);
+	CHECK_EQ_INT(fixture_story(&f), 0);
+	cJSON *o = obs_summary_json(s, NULL);
+	CHECK(o != NULL);
+	CHECK_EQ_INT(cJSON_GetArraySize(cJSON_GetObjectItemCaseSensitive(o, "connections")), 2);
+	cJSON_Delete(o);
+	obs_summary_close(&s);
+	CHECK_EQ_INT(obs_pcap_close(&p), 0);
+	CHECK_EQ_INT(obs_trace_close(&t), 0);
+	CHECK_EQ_INT(obs_text_log_close(&log), 0);
+	fclose(out);
+	CHECK(strstr(text, "  1.015000000  -    DROP link-down on - (->-): ") != NULL);
+	free(text);
+	remove(MAILSIM_BINARY_DIR "/observe_nonet.jsonl");
+	remove(MAILSIM_BINARY_DIR "/observe_nonet.pcap");
+	fixture_fini(&f);
+}
+
 int main(void)
 {
 	RUN(test_story);
 	RUN(test_deterministic);
 	RUN(test_many);
+	RUN(test_no_network);
 	CHECK_EQ_INT(packet_live_count(), 0);
 	packet_pool_drain();
 	return harness_done();
