@@ -33,3 +33,8 @@ else()
                    -P ${CMAKE_CURRENT_SOURCE_DIR}/observe/tshark_lossy.cmake)
   set_tests_properties(observe.pcap_tshark_lossy PROPERTIES FIXTURES_REQUIRED observe_stack_files TIMEOUT 120)
 endif()
+
+# A benchmark, not a test: build/bin/bench_observers prints what each
+# observer costs on a bulk TCP transfer.
+add_executable(bench_observers ${CMAKE_CURRENT_SOURCE_DIR}/observe/bench_observers.c)
+target_link_libraries(bench_observers PRIVATE mailsim_sim)
