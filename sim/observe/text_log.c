@@ -1,9 +1,9 @@
 /* The human text log (`mailsim run --log`): one line per record, in the
  * spirit of tcpdump, for a terminal or a file:
  *
- *     0.001000000  laptop   10.0.0.1:49152 > 10.0.1.1:25 [S] seq=1234 win=65535 len=0 mss=1460
- *     0.003100000  laptop   conn#1 SYN_SENT -> ESTABLISHED 10.0.0.1:49152 <-> 10.0.1.1:25
- *     0.004000000  mta      DROP loss on laptop-mta: 10.0.0.1:49152 > 10.0.1.1:25 [P.] seq=...
+ *   0.001000000  laptop 10.0.0.1:49152 > 10.0.1.1:25 [S] seq=1234 win=65535 len=0 mss=1460
+ *   0.021000000  laptop conn#1 SYN_SENT -> ESTABLISHED 10.0.0.1:49152 <-> 10.0.1.1:25
+ *   0.022000000  laptop DROP loss on laptop-mta (laptop>mta): 10.0.0.1:49152 > 10.0.1.1:25 [P.] seq=...
  *
  * Columns: simulated seconds (nine decimals), the host where it happened
  * ("-" for none), then what happened. Packets are logged when their host
