@@ -196,9 +196,13 @@ static void on_conn(struct obs_summary *s, const struct obs_record *rec)
 	c->remote_port = key.remote_port;
 	size_t ts = table_find(s, &s->by_tuple, hash_tuple(c->local_ip, c->local_port, c->remote_ip, c->remote_port),
 			       c, tuple_matches);
+	int32_t idx = (int32_t)(c - s->conns);
+	/* The newest connection owns a shared four-tuple, even when an older
+	 * one reports a late change (leaving TIME-WAIT, say). */
 	if (s->by_tuple.slots[ts] < 0)
 		s->ntuples++;
-	s->by_tuple.slots[ts] = (int32_t)(c - s->conns);
+	if (s->by_tuple.slots[ts] < idx)
+		s->by_tuple.slots[ts] = idx;
 	copy_name(c->state, sizeof c->state, rec->u.conn.to);
 	if (rec->u.conn.why)
 		copy_name(c->why, sizeof c->why, rec->u.conn.why);

@@ -200,6 +200,8 @@ static void test_many(void)
 	}
 	fixture_conn(&f, 11 * SIM_S, 1, HOST_LAPTOP, lap, 10001, srv, 25, "SYN_SENT", "CLOSED", "timeout");
 	fixture_conn(&f, 12 * SIM_S, (uint32_t)n + 1, HOST_LAPTOP, lap, 10001, srv, 25, "CLOSED", "SYN_SENT", NULL);
+	/* A late change of the old connection does not take the tuple back. */
+	fixture_conn(&f, 12 * SIM_S + 1, 1, HOST_LAPTOP, lap, 10001, srv, 25, "CLOSED", "CLOSED", "late");
 	struct packet *p = fixture_tcp(lap, 10001, srv, 25, 1, 1, TCP_ACK, 0, NULL, 100);
 	REQUIRE(p);
 	fixture_pkt(&f, OBS_PKT_SEND, 13 * SIM_S, p, HOST_LAPTOP, 0, 0);
@@ -217,8 +219,9 @@ static void test_many(void)
 	}
 	cJSON *first = conn_at(conns, 0), *last = conn_at(conns, n);
 	CHECK_STR(cJSON_GetObjectItemCaseSensitive(first, "state")->valuestring, "CLOSED");
-	CHECK_STR(cJSON_GetObjectItemCaseSensitive(first, "reason")->valuestring, "timeout");
-	CHECK_EQ_INT(num(first, "end_ns"), 11 * SIM_S);
+	CHECK_STR(cJSON_GetObjectItemCaseSensitive(first, "reason")->valuestring, "late");
+	CHECK_EQ_INT(num(first, "end_ns"), 12 * SIM_S + 1);
+	CHECK_EQ_INT(num(first, "bytes_sent"), 1);
 	CHECK_EQ_INT(num(last, "conn"), n + 1);
 	CHECK_EQ_INT(num(last, "bytes_sent"), 100);
 	CHECK_STR(cJSON_GetObjectItemCaseSensitive(last, "local")->valuestring, "10.0.0.1:10001");
