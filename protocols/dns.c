@@ -409,25 +409,20 @@ static void put_header(uint8_t *out, const struct dns_header *h, size_t qd, size
 
 int dns_build(const struct dns_msg *m, uint8_t *out, size_t cap, size_t *len_r)
 {
-	struct builder *b = malloc(sizeof *b);
-	if (!b)
-		return DNS_E_SPACE;
+	struct builder bld;
+	struct builder *b = &bld;
 	b->out = out;
 	b->cap = cap;
 	b->pos = DNS_HEADER_LEN;
 	b->ncomp = 0;
-	int rc = 0;
-	if (cap < DNS_HEADER_LEN) {
-		rc = DNS_E_TOO_BIG;
-		goto done;
-	}
+	if (cap < DNS_HEADER_LEN)
+		return DNS_E_TOO_BIG;
+	int rc;
 	for (size_t i = 0; i < m->nqd; i++) {
 		const struct dns_question *q = &m->qd[i];
 		if ((rc = put_name(b, &q->name)) < 0 || (rc = put_u16(b, q->type)) < 0 ||
-		    (rc = put_u16(b, q->class_)) < 0) {
-			rc = rc == DNS_E_SPACE ? DNS_E_TOO_BIG : rc;
-			goto done;
-		}
+		    (rc = put_u16(b, q->class_)) < 0)
+			return rc == DNS_E_SPACE ? DNS_E_TOO_BIG : rc;
 	}
 	size_t written[DNS_SEC_COUNT] = {0, 0, 0};
 	struct dns_header h = m->h;
@@ -442,7 +437,6 @@ int dns_build(const struct dns_msg *m, uint8_t *out, size_t cap, size_t *len_r)
 			if (rc == DNS_E_SPACE) {
 				b->pos = save_pos;
 				b->ncomp = save_comp;
-				rc = 0;
 				/* Dropped answers or authority make the reply incomplete;
 				 * dropped additional data does not. */
 				if (s != DNS_SEC_ADDITIONAL)
@@ -451,15 +445,13 @@ int dns_build(const struct dns_msg *m, uint8_t *out, size_t cap, size_t *len_r)
 				continue;
 			}
 			if (rc < 0)
-				goto done;
+				return rc;
 			written[s]++;
 		}
 	}
 	put_header(out, &h, m->nqd, written[0], written[1], written[2]);
 	*len_r = b->pos;
-done:
-	free(b);
-	return rc;
+	return 0;
 }
 
 /* ---- parsing ---- */

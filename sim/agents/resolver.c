@@ -658,6 +658,10 @@ static void on_reply(void *ctx, int host, uint32_t src_ip, uint16_t src_port, ui
 			send_try(q);
 			return;
 		}
+		/* A truncated reply with nothing usable says nothing about the
+		 * name, and there is no DNS over TCP to ask again: temporary. */
+		if (a.status == RESOLVER_NODATA && m->h.tc)
+			a.status = RESOLVER_ERROR;
 		break;
 	}
 	case DNS_R_NXDOMAIN: a.status = RESOLVER_NXDOMAIN; break;

@@ -13,7 +13,9 @@
  * anything else is ignored (and shown in the transcript) and the query keeps
  * waiting. A CNAME chain that leaves the server's data is followed by asking
  * again for its target, at most RESOLVER_MAX_CHAIN times. Truncated (TC)
- * answers are used as they are: there is no DNS over TCP here.
+ * answers are used as they are, since there is no DNS over TCP here; one
+ * truncated to no usable record gives RESOLVER_ERROR (temporary), not
+ * NODATA.
  *
  * Outcomes are distinct because an MTA acts on them differently: NXDOMAIN
  * (and NODATA, and a null MX) are permanent, so the mail bounces;
