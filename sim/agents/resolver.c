@@ -32,6 +32,7 @@ struct rquery {
 	uint16_t type;
 	uint16_t id;
 	uint16_t port;
+	struct resolver_config cfg; /* as when the lookup started */
 	int tries; /* sent so far for the current name */
 	int chain; /* CNAME re-queries so far */
 	sim_event_id timer;
@@ -201,11 +202,11 @@ static void send_try(struct rquery *q)
 		publish(r, "QUERY %s", text);
 	} else {
 		r->stats.retries++;
-		publish(r, "QUERY %s (try %d/%d)", text, q->tries, r->cfg.tries);
+		publish(r, "QUERY %s (try %d/%d)", text, q->tries, q->cfg.tries);
 	}
 	/* A failed send (memory) is a lost datagram: the timer retries it. */
-	udp_send(r->udp, r->host, q->port, r->cfg.server_ip, DNS_PORT, wire, len);
-	q->timer = sim_after(r->sim, r->cfg.timeout, r->timer_handler, q);
+	udp_send(r->udp, r->host, q->port, q->cfg.server_ip, DNS_PORT, wire, len);
+	q->timer = sim_after(r->sim, q->cfg.timeout, r->timer_handler, q);
 }
 
 static uint16_t new_id(struct resolver *r) { return (uint16_t)rng_below(&r->ids, 65536); }
@@ -219,6 +220,7 @@ static int rquery_start(struct rop *op, int slot, const struct dns_name *name, u
 		return DNS_E_NOMEM;
 	q->op = op;
 	q->slot = slot;
+	q->cfg = r->cfg;
 	q->name = *name;
 	q->type = type;
 	if (dns_name_to_text(name, q->asked, sizeof q->asked) < 0)
@@ -511,7 +513,7 @@ static void on_timeout(struct sim *sim, void *ctx)
 	struct rquery *q = ctx;
 	struct resolver *r = q->op->r;
 	q->timer = 0;
-	if (q->tries < r->cfg.tries) {
+	if (q->tries < q->cfg.tries) {
 		send_try(q);
 		return;
 	}
@@ -598,7 +600,7 @@ static void on_reply(void *ctx, int host, uint32_t src_ip, uint16_t src_port, ui
 	struct dns_header h;
 	struct dns_msg *m = NULL;
 	int rc;
-	if (src_ip != r->cfg.server_ip || src_port != DNS_PORT) {
+	if (src_ip != q->cfg.server_ip || src_port != DNS_PORT) {
 		why = "not from the server";
 	} else if ((rc = dns_parse_header(data, len, &h)) < 0) {
 		snprintf(whybuf, sizeof whybuf, "malformed: %s", dns_strerror(rc));

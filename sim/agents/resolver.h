@@ -166,7 +166,9 @@ int resolver_cancel(struct resolver *r, long handle);
 /* Lookups in progress. */
 size_t resolver_pending(const struct resolver *r);
 int resolver_host(const struct resolver *r);
-/* Changes the server, timeout and tries for lookups started afterwards. */
+/* Changes the server, timeout and tries for wire queries started
+ * afterwards; a query keeps the settings it started with, retries included.
+ * 0, or -1 (and no change) for a config resolver_new would refuse. */
 int resolver_set_config(struct resolver *r, const struct resolver_config *cfg);
 
 struct resolver_stats {

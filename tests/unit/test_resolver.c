@@ -392,6 +392,26 @@ static void test_timeout_link_down(void)
 	world_free(&w);
 }
 
+/* A slow answer to the first try arrives after the second was sent: it
+ * still counts (same id and port), and the answer to the second try then
+ * finds the port closed. */
+static void test_late_answer_counts(void)
+{
+	struct world w;
+	world_init(&w, 14, 0, 0);
+	net_link_set_latency(w.net, w.l_dns, 1400 * SIM_MS);
+	struct q_out o = {.sim = w.sim};
+	resolver_query(w.res, "mx1.dominio.de.maria", DNS_T_A, on_query, &o);
+	sim_run(w.sim);
+	CHECK_EQ_INT(o.calls, 1);
+	CHECK_EQ_INT(o.status, RESOLVER_OK);
+	CHECK_EQ_INT(o.at, 2 * (1401 * SIM_MS));
+	CHECK_EQ_INT(resolver_stats(w.res)->sent, 2);
+	CHECK_EQ_INT(dns_server_stats(w.srv)->answered, 2);
+	CHECK_EQ_INT(net_stats(w.net)->drops[OBS_DROP_NO_SOCKET], 1);
+	world_free(&w);
+}
+
 static void test_silent_server(void)
 {
 	struct world w;
@@ -849,6 +869,7 @@ int main(void)
 	RUN(test_nxdomain_nodata);
 	RUN(test_servfail);
 	RUN(test_timeout_link_down);
+	RUN(test_late_answer_counts);
 	RUN(test_silent_server);
 	RUN(test_loss_recovered);
 	RUN(test_mismatched_ignored);
