@@ -185,8 +185,9 @@ uint32_t dns_name_hash(const struct dns_name *n);
 
 /* ---- messages ---- */
 
-/* A zeroed message, or NULL on ENOMEM; dns_msg_free accepts NULL and clears
- * the pointer. */
+/* An empty message (header and counts zeroed; the question and record
+ * arrays are uninitialised until added to), or NULL on ENOMEM. dns_msg_free
+ * accepts NULL and clears the pointer. */
 struct dns_msg *dns_msg_new(void);
 void dns_msg_free(struct dns_msg **m);
 void dns_msg_clear(struct dns_msg *m);

@@ -41,7 +41,8 @@ struct rquery {
 enum op_kind { OP_QUERY, OP_MX, OP_ADDR, OP_PTR };
 
 struct rop {
-	struct rop *next;
+	struct rop *next, *prev; /* in the resolver's list, while linked */
+	int linked;
 	struct resolver *r;
 	long handle;
 	enum op_kind kind;
@@ -285,18 +286,26 @@ static void op_free(struct rop *op)
 
 static void op_link(struct rop *op)
 {
+	op->prev = NULL;
 	op->next = op->r->ops;
+	if (op->next)
+		op->next->prev = op;
 	op->r->ops = op;
+	op->linked = 1;
 }
 
 static void op_unlink(struct rop *op)
 {
-	for (struct rop **pp = &op->r->ops; *pp; pp = &(*pp)->next) {
-		if (*pp == op) {
-			*pp = op->next;
-			return;
-		}
-	}
+	if (!op->linked)
+		return;
+	if (op->prev)
+		op->prev->next = op->next;
+	else
+		op->r->ops = op->next;
+	if (op->next)
+		op->next->prev = op->prev;
+	op->next = op->prev = NULL;
+	op->linked = 0;
 }
 
 static void mx_finish(struct rop *op, enum resolver_status st);
@@ -376,6 +385,8 @@ static void mx_main_done(struct rop *op, const struct resolver_answer *a)
 		op->nhosts = 1;
 		snprintf(op->hosts[0].name, sizeof op->hosts[0].name, "%s", op->domain);
 		op->hosts[0].preference = 0;
+		op->hosts[0].status = RESOLVER_ERROR;
+		op->hosts[0].naddrs = 0;
 		mx_lookup_addresses(op, NULL);
 		return;
 	}
@@ -399,6 +410,7 @@ static void mx_main_done(struct rop *op, const struct resolver_answer *a)
 			continue;
 		h->preference = a->records[i].d.mx.preference;
 		h->status = RESOLVER_ERROR;
+		h->naddrs = 0;
 		op->nhosts++;
 	}
 	if (nroot && nroot == nmx) {
@@ -636,7 +648,7 @@ static void on_reply(void *ctx, int host, uint32_t src_ip, uint16_t src_port, ui
 	struct resolver_answer a = {.rcode = m->h.rcode, .truncated = m->h.tc, .msg = m};
 	switch (m->h.rcode) {
 	case DNS_R_NOERROR: {
-		records = malloc(DNS_MAX_RR * sizeof *records);
+		records = malloc((m->n[DNS_SEC_ANSWER] ? m->n[DNS_SEC_ANSWER] : 1) * sizeof *records);
 		if (!records) {
 			a.status = RESOLVER_ERROR;
 			break;
@@ -736,7 +748,7 @@ long resolver_mx(struct resolver *r, const char *domain, resolver_mx_fn fn, void
 	if (!op)
 		return DNS_E_NOMEM;
 	op->mx_fn = fn;
-	op->hosts = calloc(RESOLVER_MX_MAX, sizeof *op->hosts);
+	op->hosts = malloc(RESOLVER_MX_MAX * sizeof *op->hosts); /* set as used */
 	if (!op->hosts) {
 		op_free(op);
 		return DNS_E_NOMEM;
@@ -764,7 +776,7 @@ void resolver_free(struct resolver **rp)
 	struct resolver *r = *rp;
 	while (r->ops) {
 		struct rop *op = r->ops;
-		r->ops = op->next;
+		op_unlink(op);
 		op_free(op);
 	}
 	free(r);
