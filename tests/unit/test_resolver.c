@@ -737,6 +737,64 @@ static void test_server_odd_queries(void)
 	world_free(&w);
 }
 
+/* Mutated queries: every datagram of at least a header that is not a
+ * response gets exactly one well-formed reply with its id (an answer,
+ * FORMERR or NOTIMP); anything else gets none; the server never stops
+ * serving. */
+static void test_server_mutated_queries(void)
+{
+	struct world w;
+	world_init(&w, 15, 0, 0);
+	static struct raw_out o;
+	udp_bind(w.udp, w.client, 4000, on_raw, &o);
+	struct dns_msg *m = dns_msg_new(), *r = dns_msg_new();
+	dns_msg_init_query(m, 0x5151, "mx2.dominio.de.maria", DNS_T_A);
+	uint8_t base[DNS_UDP_MAX], q[DNS_UDP_MAX];
+	size_t blen;
+	dns_build(m, base, sizeof base, &blen);
+	uint64_t x = 88172645463325252ull;
+	int bad = 0, answered = 0, silent = 0;
+	for (int iter = 0; iter < 3000; iter++) {
+		size_t len = blen;
+		memcpy(q, base, blen);
+		int edits = 1 + (int)(x % 3);
+		for (int e = 0; e < edits; e++) {
+			x ^= x << 13;
+			x ^= x >> 7;
+			x ^= x << 17;
+			size_t at = x % len;
+			if ((x >> 20) % 7 == 0)
+				len = at ? at : 1;
+			else
+				q[at] ^= (uint8_t)(1u << ((x >> 32) % 8));
+		}
+		int expect = len >= DNS_HEADER_LEN && !(q[2] & 0x80);
+		int n = ask_raw(&w, q, len, &o);
+		if (n != expect) {
+			bad++;
+			continue;
+		}
+		if (!n) {
+			silent++;
+			continue;
+		}
+		answered++;
+		if (dns_parse(o.data[0], o.len[0], r) < 0 || !r->h.qr || r->h.id != (uint16_t)(q[0] << 8 | q[1]))
+			bad++;
+	}
+	CHECK_EQ_INT(bad, 0);
+	CHECK(answered > 1000 && silent > 100);
+	/* Still serving. */
+	dns_msg_init_query(m, 1, "mx1.dominio.de.maria", DNS_T_A);
+	dns_build(m, q, sizeof q, &blen);
+	CHECK_EQ_INT(ask_raw(&w, q, blen, &o), 1);
+	CHECK_EQ_INT(dns_parse(o.data[0], o.len[0], r), 0);
+	CHECK(r->h.rcode == DNS_R_NOERROR && r->n[DNS_SEC_ANSWER] == 1 && r->rr[0].d.a == 0x0a000301u);
+	dns_msg_free(&m);
+	dns_msg_free(&r);
+	world_free(&w);
+}
+
 /* ---- cancellation, freeing in callbacks ---- */
 
 struct freer {
@@ -876,6 +934,7 @@ int main(void)
 	RUN(test_random_ids);
 	RUN(test_cname_and_ptr);
 	RUN(test_server_odd_queries);
+	RUN(test_server_mutated_queries);
 	RUN(test_cancel_and_free);
 	RUN(test_transcript);
 	return harness_done();
