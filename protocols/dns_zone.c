@@ -121,6 +121,8 @@ static struct node *get(struct dns_db *db, const struct dns_name *n, int zone)
 }
 
 /* The closest zone enclosing n, or -1. */
+static int count_up(struct dns_db *db, const struct dns_name *n, int zone, long delta);
+
 static int zone_of(const struct dns_db *db, const struct dns_name *n)
 {
 	struct dns_name cur = *n;
@@ -197,20 +199,24 @@ int dns_db_add_zone(struct dns_db *db, const char *origin, uint32_t ttl, const s
 		if (!x->apex)
 			x->zone = zone_of(db, &x->name);
 	}
-	for (size_t i = 0; i < db->nnodes; i++) {
+	/* count_up may add nodes (empty non-terminals); they hold no records. */
+	size_t n = db->nnodes;
+	for (size_t i = 0; i < n; i++) {
 		struct node *x = db->nodes[i];
-		if (!x->nrr || x->apex)
+		if (x->nrr && !x->apex && count_up(db, &x->name, x->zone, (long)x->nrr) < 0)
+			return DNS_E_NOMEM;
+	}
+	/* A zone served inside another makes the names between them exist in
+	 * the outer zone, as its delegation would: "de.maria" is no NXDOMAIN
+	 * when "dominio.de.maria" is a zone inside "maria". */
+	for (size_t zi = 0; zi < db->nzones; zi++) {
+		struct dns_name up;
+		if (db->zones[zi].origin.len <= 1)
 			continue;
-		struct dns_name cur;
-		dns_name_parent(&x->name, &cur);
-		for (;;) {
-			struct node *up = find(db, &cur);
-			if (up && up->zone == x->zone)
-				up->below += x->nrr;
-			if ((up && up->apex) || cur.len <= 1)
-				break;
-			dns_name_parent(&cur, &cur);
-		}
+		dns_name_parent(&db->zones[zi].origin, &up);
+		int outer = zone_of(db, &up);
+		if (outer >= 0 && count_up(db, &db->zones[zi].origin, outer, 1) < 0)
+			return DNS_E_NOMEM;
 	}
 	return 0;
 }

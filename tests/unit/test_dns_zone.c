@@ -216,11 +216,33 @@ static void test_zone_cut_after_records(void)
 	CHECK(strstr(t, "AUTHORITY dominio.de.maria SOA"));
 	t = ask(db, "y.dominio.de.maria", DNS_T_MX, &rc);
 	CHECK_EQ_INT(rc, DNS_R_NXDOMAIN);
+	/* The names between the two zones exist in the outer one. */
+	ask(db, "de.maria", DNS_T_A, &rc);
+	CHECK_EQ_INT(rc, DNS_R_NOERROR);
+	t = ask(db, "xx.maria", DNS_T_A, &rc);
+	CHECK_EQ_INT(rc, DNS_R_NXDOMAIN);
+	CHECK(strstr(t, "AUTHORITY maria SOA"));
 	CHECK_EQ_INT(dns_db_remove(db, "x.dominio.de.maria", DNS_T_ANY), 1);
 	ask(db, "x.dominio.de.maria", DNS_T_MX, &rc);
 	CHECK_EQ_INT(rc, DNS_R_NXDOMAIN);
 	ask(db, "dominio.de.maria", DNS_T_MX, &rc);
 	CHECK_EQ_INT(rc, DNS_R_NOERROR);
+	ask(db, "de.maria", DNS_T_A, &rc);
+	CHECK_EQ_INT(rc, DNS_R_NOERROR);
+	/* Declared the other way round: the same. */
+	struct dns_db *db2 = dns_db_new();
+	dns_db_add_zone(db2, "b.c.d", 60, NULL);
+	dns_db_add_zone(db2, "d", 60, NULL);
+	dns_db_add_text(db2, "x.b.c.d", 60, "A", "10.0.0.1", NULL, 0);
+	ask(db2, "c.d", DNS_T_A, &rc);
+	CHECK_EQ_INT(rc, DNS_R_NOERROR);
+	ask(db2, "e.d", DNS_T_A, &rc);
+	CHECK_EQ_INT(rc, DNS_R_NXDOMAIN);
+	ask(db2, "y.b.c.d", DNS_T_A, &rc);
+	CHECK_EQ_INT(rc, DNS_R_NXDOMAIN);
+	t = ask(db2, "x.b.c.d", DNS_T_A, &rc);
+	CHECK(strstr(t, "ANSWER x.b.c.d A 10.0.0.1"));
+	dns_db_free(&db2);
 	/* A root zone serves everything. */
 	CHECK_EQ_INT(dns_db_add_zone(db, ".", 60, NULL), 0);
 	CHECK_EQ_INT(dns_db_add_text(db, "host.example", 60, "A", "10.9.9.9", NULL, 0), 0);
