@@ -501,8 +501,10 @@ static void dispatch(struct rop *op, int slot, const struct resolver_answer *a)
 		if (a->status == RESOLVER_OK && a->count &&
 		    dns_name_to_text(&a->records[0].d.target, name, sizeof name) >= 0)
 			found = name;
-		op->ptr_fn(op->ctx, found ? a->status : (a->status == RESOLVER_OK ? RESOLVER_ERROR : a->status),
-			   found);
+		enum resolver_status st = a->status;
+		if (st == RESOLVER_OK && !found)
+			st = RESOLVER_ERROR; /* a target too long to show as text */
+		op->ptr_fn(op->ctx, st, found);
 	}
 	op_free(op);
 }
