@@ -686,6 +686,18 @@ static void test_server_odd_queries(void)
 	ask_raw(&w, q, len, &o);
 	dns_parse_header(o.data[0], o.len[0], &h);
 	CHECK(h.id == 78 && h.rcode == DNS_R_FORMERR);
+	/* An EDNS OPT record (as dig sends) is accepted and ignored. */
+	dns_msg_init_query(m, 83, "mx1.dominio.de.maria", DNS_T_A);
+	struct dns_rr opt;
+	memset(&opt, 0, sizeof opt);
+	dns_name_from_text(".", &opt.name);
+	opt.type = 41;
+	opt.class_ = 1232;
+	dns_msg_add_rr(m, DNS_SEC_ADDITIONAL, &opt);
+	dns_build(m, q, sizeof q, &len);
+	CHECK_EQ_INT(ask_raw(&w, q, len, &o), 1);
+	CHECK_EQ_INT(dns_parse(o.data[0], o.len[0], m), 0);
+	CHECK(m->h.id == 83 && m->h.rcode == DNS_R_NOERROR && m->n[DNS_SEC_ANSWER] == 1 && m->n[DNS_SEC_ADDITIONAL] == 0);
 	/* Zone transfer: NOTIMP. Class CH: REFUSED. */
 	dns_msg_init_query(m, 79, "dominio.de.maria", DNS_T_AXFR);
 	dns_build(m, q, sizeof q, &len);
@@ -718,8 +730,8 @@ static void test_server_odd_queries(void)
 	sim_run(w.sim);
 	CHECK(t.status == RESOLVER_OK && t.count == m->n[DNS_SEC_ANSWER]);
 	const struct dns_server_stats *st = dns_server_stats(w.srv);
-	CHECK_EQ_INT(st->received, 10);
-	CHECK_EQ_INT(st->answered, 7);
+	CHECK_EQ_INT(st->received, 11);
+	CHECK_EQ_INT(st->answered, 8);
 	CHECK_EQ_INT(st->dropped, 3);
 	CHECK_EQ_INT(st->truncated, 2);
 	CHECK_EQ_INT(st->by_rcode[DNS_R_FORMERR], 2);
