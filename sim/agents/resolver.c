@@ -38,7 +38,7 @@ struct rquery {
 	sim_event_id timer;
 };
 
-enum op_kind { OP_QUERY, OP_MX, OP_ADDR, OP_PTR };
+enum op_kind { OP_QUERY, OP_MX, OP_ADDR, OP_PTR, OP_REVERSE };
 
 struct rop {
 	struct rop *next, *prev; /* in the resolver's list, while linked */
@@ -52,6 +52,10 @@ struct rop {
 	resolver_mx_fn mx_fn;
 	resolver_addr_fn addr_fn;
 	resolver_ptr_fn ptr_fn;
+	resolver_reverse_fn reverse_fn;
+	/* Reverse lookups: the address asked about, the PTR name found. */
+	uint32_t ip;
+	enum resolver_status ptr_status;
 	/* MX lookups only. */
 	char domain[DNS_NAME_TEXT_MAX];
 	int implicit;
@@ -475,9 +479,40 @@ static void mx_finish(struct rop *op, enum resolver_status st)
 	op_free(op);
 }
 
+/* A reverse lookup: first the PTR record, then the A records of the name
+ * found, which must include the address for the name to be confirmed. */
+static void reverse_done(struct rop *op, int slot, const struct resolver_answer *a)
+{
+	int confirmed = -1;
+	if (slot < 0) {
+		op->ptr_status = a->status;
+		struct dns_name target;
+		if (a->status == RESOLVER_OK && a->count &&
+		    dns_name_to_text(&a->records[0].d.target, op->domain, sizeof op->domain) >= 0) {
+			target = a->records[0].d.target;
+			if (rquery_start(op, 0, &target, DNS_T_A) == 0)
+				return;
+		} else if (a->status == RESOLVER_OK) {
+			op->ptr_status = RESOLVER_ERROR;
+		}
+	} else {
+		confirmed = a->status == RESOLVER_OK ? 0 : resolver_status_is_permanent(a->status) ? 0 : -1;
+		for (size_t i = 0; i < a->count; i++)
+			if (a->records[i].type == DNS_T_A && a->records[i].d.a == op->ip)
+				confirmed = 1;
+	}
+	op_unlink(op);
+	op->reverse_fn(op->ctx, op->ptr_status, op->ptr_status == RESOLVER_OK ? op->domain : NULL, confirmed);
+	op_free(op);
+}
+
 /* Passes the outcome of one wire query (already dropped) to its lookup. */
 static void dispatch(struct rop *op, int slot, const struct resolver_answer *a)
 {
+	if (op->kind == OP_REVERSE) {
+		reverse_done(op, slot, a);
+		return;
+	}
 	if (op->kind == OP_MX) {
 		if (slot < 0)
 			mx_main_done(op, a);
@@ -737,6 +772,18 @@ long resolver_ptr(struct resolver *r, uint32_t ip, resolver_ptr_fn fn, void *ctx
 	if (!op)
 		return DNS_E_NOMEM;
 	op->ptr_fn = fn;
+	return start(op, &n, DNS_T_PTR);
+}
+
+long resolver_reverse(struct resolver *r, uint32_t ip, resolver_reverse_fn fn, void *ctx)
+{
+	struct dns_name n;
+	dns_name_reverse_ipv4(ip, &n);
+	struct rop *op = op_new(r, OP_REVERSE, ctx);
+	if (!op)
+		return DNS_E_NOMEM;
+	op->reverse_fn = fn;
+	op->ip = ip;
 	return start(op, &n, DNS_T_PTR);
 }
 

@@ -160,6 +160,14 @@ long resolver_mx(struct resolver *r, const char *domain, resolver_mx_fn fn, void
 long resolver_addr(struct resolver *r, const char *name, resolver_addr_fn fn, void *ctx);
 /* The PTR record of ip (host byte order), via d.c.b.a.in-addr.arpa. */
 long resolver_ptr(struct resolver *r, uint32_t ip, resolver_ptr_fn fn, void *ctx);
+/* A forward-confirmed reverse lookup, as an MTA does after EHLO: the PTR
+ * record of ip, then the A records of the name found. st and name are the
+ * PTR lookup's; confirmed is 1 if the name's addresses include ip, 0 if
+ * they do not (or the name has none), -1 if that could not be learnt (a
+ * temporary failure, or no name). sendmail writes "(may be forged)" in the
+ * Received header when the name is not confirmed. */
+typedef void (*resolver_reverse_fn)(void *ctx, enum resolver_status st, const char *name, int confirmed);
+long resolver_reverse(struct resolver *r, uint32_t ip, resolver_reverse_fn fn, void *ctx);
 /* Cancels a lookup: its callback will not be called. 1 if it was pending. */
 int resolver_cancel(struct resolver *r, long handle);
 

@@ -74,6 +74,8 @@ static void load_zones(struct dns_db *db)
 		if (dns_db_add_text(db, rows[i][0], 3600, rows[i][1], rows[i][2], err, sizeof err) < 0)
 			fprintf(stderr, "zone: %s\n", err);
 	dns_db_add_reverse(db, 0x0a000301u, "mx1.dominio.de.maria", 3600);
+	dns_db_add_reverse(db, OTHER_IP, "mx2.dominio.de.maria", 3600);  /* a lie */
+	dns_db_add_reverse(db, 0x0a000063u, "ghost.dominio.de.maria", 3600); /* no such name */
 	for (int i = 0; i < 40; i++) {
 		char ip[20];
 		snprintf(ip, sizeof ip, "10.1.0.%d", i + 1);
@@ -625,6 +627,51 @@ static void test_cname_and_ptr(void)
 	world_free(&w);
 }
 
+struct rev_out {
+	int calls;
+	enum resolver_status status;
+	char name[300];
+	int confirmed;
+};
+
+static void on_reverse(void *ctx, enum resolver_status st, const char *name, int confirmed)
+{
+	struct rev_out *o = ctx;
+	o->calls++;
+	o->status = st;
+	snprintf(o->name, sizeof o->name, "%s", name ? name : "(null)");
+	o->confirmed = confirmed;
+}
+
+static void test_reverse_confirmed(void)
+{
+	struct world w;
+	world_init(&w, 16, 0, 0);
+	struct rev_out a = {0}, b = {0}, c = {0}, d = {0}, e = {0};
+	resolver_reverse(w.res, 0x0a000301u, on_reverse, &a);
+	resolver_reverse(w.res, OTHER_IP, on_reverse, &b);
+	resolver_reverse(w.res, 0x0a000063u, on_reverse, &c);
+	resolver_reverse(w.res, 0x0a000309u, on_reverse, &d);
+	sim_run(w.sim);
+	CHECK(a.calls == 1 && a.status == RESOLVER_OK && a.confirmed == 1);
+	CHECK_STR(a.name, "mx1.dominio.de.maria");
+	CHECK(b.calls == 1 && b.status == RESOLVER_OK && b.confirmed == 0); /* may be forged */
+	CHECK_STR(b.name, "mx2.dominio.de.maria");
+	CHECK(c.calls == 1 && c.status == RESOLVER_OK && c.confirmed == 0);
+	CHECK_STR(c.name, "ghost.dominio.de.maria");
+	CHECK(d.calls == 1 && d.status == RESOLVER_NXDOMAIN && d.confirmed == -1);
+	CHECK_STR(d.name, "(null)");
+	/* The server fails between the two steps: not known. */
+	long h = resolver_reverse(w.res, 0x0a000301u, on_reverse, &e);
+	CHECK(h > 0);
+	sim_run_until(w.sim, sim_now(w.sim) + 3 * SIM_MS); /* the server has answered the PTR query */
+	dns_server_set_mode(w.srv, DNS_SERVER_SERVFAIL);
+	sim_run(w.sim);
+	CHECK(e.calls == 1 && e.status == RESOLVER_OK && e.confirmed == -1);
+	CHECK_EQ_INT(resolver_stats(w.res)->queries, 9);
+	world_free(&w);
+}
+
 /* ---- the server's answers to odd queries ---- */
 
 struct raw_out {
@@ -945,6 +992,7 @@ int main(void)
 	RUN(test_mismatched_ignored);
 	RUN(test_random_ids);
 	RUN(test_cname_and_ptr);
+	RUN(test_reverse_confirmed);
 	RUN(test_server_odd_queries);
 	RUN(test_server_mutated_queries);
 	RUN(test_cancel_and_free);
