@@ -380,8 +380,21 @@ static void mx_lookup_addresses(struct rop *op, const struct resolver_answer *a)
 		mx_finish(op, RESOLVER_OK);
 }
 
+/* Room for n exchangers (at most RESOLVER_MX_MAX), allocated once the
+ * answer says how many: lookups in flight stay small. */
+static int mx_alloc(struct rop *op, size_t n)
+{
+	n = n == 0 ? 1 : n > RESOLVER_MX_MAX ? RESOLVER_MX_MAX : n;
+	op->hosts = malloc(n * sizeof *op->hosts);
+	return op->hosts ? 0 : -1;
+}
+
 static void mx_main_done(struct rop *op, const struct resolver_answer *a)
 {
+	if ((a->status == RESOLVER_NODATA || a->status == RESOLVER_OK) && mx_alloc(op, a->count) < 0) {
+		mx_finish(op, RESOLVER_ERROR);
+		return;
+	}
 	if (a->status == RESOLVER_NODATA) {
 		/* RFC 5321 5.1: no MX records, so the domain itself is the
 		 * exchanger, with preference 0. */
@@ -467,12 +480,13 @@ static void mx_finish(struct rop *op, enum resolver_status st)
 		}
 		publish(r, "MX %s: %s", op->domain, text);
 	}
+	static const struct resolver_mx_host none; /* hosts is never NULL */
 	struct resolver_mx_result res = {
 	    .status = st,
 	    .domain = op->domain,
 	    .implicit = op->implicit,
 	    .count = st == RESOLVER_OK ? op->nhosts : 0,
-	    .hosts = op->hosts,
+	    .hosts = op->hosts ? op->hosts : &none,
 	};
 	op_unlink(op);
 	op->mx_fn(op->ctx, &res);
@@ -797,11 +811,6 @@ long resolver_mx(struct resolver *r, const char *domain, resolver_mx_fn fn, void
 	if (!op)
 		return DNS_E_NOMEM;
 	op->mx_fn = fn;
-	op->hosts = malloc(RESOLVER_MX_MAX * sizeof *op->hosts); /* set as used */
-	if (!op->hosts) {
-		op_free(op);
-		return DNS_E_NOMEM;
-	}
 	dns_name_to_text(&n, op->domain, sizeof op->domain);
 	return start(op, &n, DNS_T_MX);
 }
