@@ -405,12 +405,13 @@ static void smtp_cmd_ehlo(struct smtp_server *s, const struct smtp_command *cmd,
 	snprintf(size_kw, sizeof size_kw, "SIZE %llu", (unsigned long long)s->cfg.max_message_size);
 	const char *kw[9];
 	size_t nkw = 0;
+	/* RFC 5321 D.1's order first (8BITMIME, SIZE, ..., VRFY, HELP). */
 	if (x & SMTP_EXT_PIPELINING)
 		kw[nkw++] = "PIPELINING";
-	if (x & SMTP_EXT_SIZE)
-		kw[nkw++] = size_kw;
 	if (x & SMTP_EXT_8BITMIME)
 		kw[nkw++] = "8BITMIME";
+	if (x & SMTP_EXT_SIZE)
+		kw[nkw++] = size_kw;
 	if (x & SMTP_EXT_ENHANCEDSTATUSCODES)
 		kw[nkw++] = "ENHANCEDSTATUSCODES";
 	if (x & SMTP_EXT_ETRN)
