@@ -879,7 +879,7 @@ static void command_line(struct smtp_server *s, const struct line_event *ev)
 			break;
 		}
 	}
-	if (!cmd) {
+	if (!cmd || (cmd->fn == smtp_cmd_ehlo && s->cfg.no_ehlo)) {
 		reply(s, 500, "5.5.1", "Syntax error, command unrecognized");
 		return;
 	}

@@ -95,6 +95,9 @@ struct smtp_server_config {
 	uint64_t max_message_size;    /* octets; advertised as SIZE n */
 	unsigned max_recipients;      /* per transaction; RFC minimum 100 */
 	int turn_enabled;             /* TURN: 502 unless set (and host->turn) */
+	int no_ehlo;                  /* an RFC 821 server: EHLO is "500
+					 command unrecognized" (clients then
+					 fall back to HELO) */
 	/* Templates (see the top of this file). */
 	const char *greeting;         /* 220 ...; default "%h ESMTP" */
 	const char *helo_text;        /* 250 ... to HELO; default "%h" */
