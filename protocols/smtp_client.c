@@ -204,8 +204,9 @@ static int cmd(struct smtp_client *c, const char *line, enum expect e, size_t ar
 
 const uint8_t *smtp_client_output(const struct smtp_client *c, size_t *len_r)
 {
+	static const uint8_t empty[1];
 	*len_r = c->out_len - c->out_start;
-	return c->out + c->out_start;
+	return c->out ? c->out + c->out_start : empty; /* never NULL, even when empty */
 }
 
 void smtp_client_consume(struct smtp_client *c, size_t n)
@@ -397,6 +398,8 @@ static int send_rcpt(struct smtp_client *c, struct job *j, size_t i)
 static void start_message(struct smtp_client *c, struct job *j)
 {
 	c->transactions++;
+	/* CRLF line ends counted, as RFC 1870 asks; stuffing dots too, which
+	 * keeps it an upper bound */
 	size_t size = line_dot_stuffed_size(j->body, j->len) - 3;
 	if (c->server_max_size && size > c->server_max_size) {
 		/* RFC 1870 6.1: do not send what the server said it refuses. */

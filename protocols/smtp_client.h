@@ -38,8 +38,11 @@
  * or 5xx, EHLO and HELO refused, 421, a malformed reply, STARTTLS required
  * but refused, the connection lost, a timeout); every job not yet
  * answered is then failed with the same reply. Replies the engine makes
- * up itself (connection lost, protocol error, ...) have local = 1 and a
- * 4xx code, so the message is retried, as RFC 5321 4.5.4.1 asks.
+ * up itself have local = 1: connection lost, timeout, protocol error or
+ * STARTTLS missing give a 4xx code, so the message is retried (RFC 5321
+ * 4.5.4.1); a message over the server's advertised SIZE gets 552 and a
+ * transaction whose recipients were all refused gets 554 for the message
+ * (each recipient keeps its own RCPT reply).
  *
  * Replies are parsed per RFC 5321 4.2: lines of a 3-digit code, "-" or SP
  * (or nothing) and text; every line of one reply has the same code; at most

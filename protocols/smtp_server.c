@@ -122,8 +122,9 @@ static void out_line(struct smtp_server *s, const char *line, size_t len)
 
 const uint8_t *smtp_server_output(const struct smtp_server *s, size_t *len_r)
 {
+	static const uint8_t empty[1];
 	*len_r = s->out_len - s->out_start;
-	return s->out + s->out_start;
+	return s->out ? s->out + s->out_start : empty; /* never NULL, even when empty */
 }
 
 void smtp_server_consume(struct smtp_server *s, size_t n)
@@ -987,6 +988,8 @@ struct smtp_server *smtp_server_new(const struct smtp_server_config *cfg, const 
 	if (!s)
 		return NULL;
 	s->cfg = *cfg;
+	if (s->cfg.max_message_size == 0)
+		s->cfg.max_message_size = 10 * 1024 * 1024;
 	if (host)
 		s->host = *host;
 	if (s->cfg.max_recipients == 0)

@@ -92,8 +92,8 @@ enum smtp_body_type { SMTP_BODY_UNSPECIFIED, SMTP_BODY_7BIT, SMTP_BODY_8BITMIME 
 struct smtp_server_config {
 	const char *hostname;         /* %h */
 	unsigned extensions;          /* smtp_server_ext bits */
-	uint64_t max_message_size;    /* octets; advertised as SIZE n */
-	unsigned max_recipients;      /* per transaction; RFC minimum 100 */
+	uint64_t max_message_size;    /* octets; advertised as SIZE n (0: 10 MiB) */
+	unsigned max_recipients;      /* per transaction; RFC minimum 100 (0: 100) */
 	int turn_enabled;             /* TURN: 502 unless set (and host->turn) */
 	int no_ehlo;                  /* an RFC 821 server: EHLO is "500
 					 command unrecognized" (clients then

@@ -10,7 +10,8 @@
  *                                                       escapes \r \n \0 \\)
  *   T: handshake      the modelled TLS handshake completes
  *   X: timeout        the host's idle timer fires
- *   E: closed         the engine must ask to close by now (E: open: not)
+ *   E: closed         the engine must ask to close by now (E: open: not;
+ *                     E: turned: it gave up the server role after TURN)
  *   H: line           an expected line of the host log (HELO names, each
  *                     message's envelope and data lines, ETRN requests)
  *
@@ -414,6 +415,11 @@ static int tr_run(const char *path, int bytewise, struct tr_result *res)
 			tr_drain(s, &out, &out_len, &out_cap);
 			break;
 		case 'E':
+			if (strcmp(text, "turned") == 0) {
+				if (smtp_server_state(s) != SMTP_SERVER_TURNED)
+					tr_fail(res, path, lineno, "not turned%.300s", "");
+				break;
+			}
 			if (smtp_server_should_close(s) != (strcmp(text, "closed") == 0))
 				tr_fail(res, path, lineno, "should_close is not as expected (%.300s)", text);
 			break;

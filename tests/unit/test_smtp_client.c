@@ -582,6 +582,75 @@ static void test_size_limit_known_in_advance(void)
 	teardown(&w);
 }
 
+struct observer {
+	char states[512];
+	char trace[2048];
+};
+
+static void obs_state(void *ctx, enum smtp_client_state from, enum smtp_client_state to)
+{
+	struct observer *ob = ctx;
+	size_t o = strlen(ob->states);
+	snprintf(ob->states + o, sizeof ob->states - o, "%s%s->%s", o ? " " : "", smtp_client_state_name(from),
+		 smtp_client_state_name(to));
+}
+
+static void obs_trace(void *ctx, int sent, const char *line, size_t len)
+{
+	struct observer *ob = ctx;
+	size_t o = strlen(ob->trace);
+	snprintf(ob->trace + o, sizeof ob->trace - o, "%s %.*s\n", sent ? "C:" : "S:", (int)len, line);
+}
+
+/* The state setter reports every transition and the trace shows the
+ * session as the class note prints it. */
+static void test_states_and_trace(void)
+{
+	struct srv v;
+	struct observer ob = {{0}, {0}};
+	struct wire w;
+	struct smtp_client_options o;
+	srv_init(&v);
+	smtp_client_options_init(&o, "milagro.dc.uba.ar");
+	struct smtp_server_host sh = {.ctx = &v, .message = srv_message};
+	memset(&w, 0, sizeof w);
+	w.s = smtp_server_new(&v.cfg, &sh, "10.0.0.7", NULL);
+	struct smtp_client_host ch = {.ctx = &ob, .state_changed = obs_state, .trace = obs_trace};
+	w.c = smtp_client_new(&o, &ch);
+	REQUIRE(w.s && w.c);
+	const char *rc[] = {"mcarri@dc.uba.ar"};
+	static const uint8_t b[] = "Subject: Esto es una prueba\n\n.Hola\n";
+	smtp_client_add_message(w.c, "juan@gmail.com", rc, 1, b, sizeof b - 1);
+	smtp_client_finish(w.c);
+	pump(&w);
+	CHECK_STR(ob.states, "GREETING->EHLO EHLO->READY READY->MAIL MAIL->RCPT RCPT->DATA DATA->BODY "
+			     "BODY->READY READY->QUIT QUIT->CLOSED");
+	CHECK_STR(ob.trace, "S: 220 mx.example.org ESMTP\n"
+			    "C: EHLO milagro.dc.uba.ar\n"
+			    "S: 250-mx.example.org greets milagro.dc.uba.ar\n"
+			    "S: 250-PIPELINING\n"
+			    "S: 250-8BITMIME\n"
+			    "S: 250-SIZE 10485760\n"
+			    "S: 250-ENHANCEDSTATUSCODES\n"
+			    "S: 250-ETRN\n"
+			    "S: 250 HELP\n"
+			    "C: MAIL FROM:<juan@gmail.com> SIZE=39\n"
+			    "C: RCPT TO:<mcarri@dc.uba.ar>\n"
+			    "C: DATA\n"
+			    "S: 250 2.1.0 OK\n"
+			    "S: 250 2.1.5 OK\n"
+			    "S: 354 Start mail input; end with <CRLF>.<CRLF>\n"
+			    "C: Subject: Esto es una prueba\n"
+			    "C: \n"
+			    "C: ..Hola\n"
+			    "C: .\n"
+			    "S: 250 2.0.0 OK\n"
+			    "C: QUIT\n"
+			    "S: 221 2.0.0 mx.example.org Service closing transmission channel\n");
+	CHECK_STR(v.data, "Subject: Esto es una prueba\r\n\r\n.Hola\r\n");
+	teardown(&w);
+}
+
 static void test_bad_arguments(void)
 {
 	struct smtp_client_options o;
@@ -795,6 +864,7 @@ int main(void)
 	RUN(test_dot_stuffing_and_line_ends);
 	RUN(test_etrn);
 	RUN(test_size_limit_known_in_advance);
+	RUN(test_states_and_trace);
 	RUN(test_bad_arguments);
 	RUN(test_scripted_failures);
 	RUN(test_unexpected_replies);
