@@ -947,6 +947,15 @@ static void lost(struct smtp_client *c, enum smtp_client_failure why, const char
 void smtp_client_connection_lost(struct smtp_client *c) { lost(c, SMTP_CLIENT_FAIL_LOST, "connection lost"); }
 void smtp_client_timeout(struct smtp_client *c) { lost(c, SMTP_CLIENT_FAIL_TIMEOUT, "timeout waiting for the server"); }
 
+unsigned smtp_client_rfc_timeout(const struct smtp_client *c)
+{
+	switch (c->state) {
+	case SMTP_CLIENT_DATA: return 2 * 60;
+	case SMTP_CLIENT_BODY: return 10 * 60;
+	default: return 5 * 60;
+	}
+}
+
 enum smtp_client_state smtp_client_state(const struct smtp_client *c) { return c->state; }
 int smtp_client_tls_pending(const struct smtp_client *c) { return c->state == SMTP_CLIENT_TLS_HANDSHAKE; }
 int smtp_client_encrypted(const struct smtp_client *c) { return c->encrypted; }

@@ -152,6 +152,11 @@ void smtp_client_tls_established(struct smtp_client *c);
 void smtp_client_connection_lost(struct smtp_client *c);
 void smtp_client_timeout(struct smtp_client *c);
 
+/* The timeout RFC 5321 4.5.3.2 recommends while waiting in the current
+ * state, in seconds: 5 minutes for the greeting, MAIL, RCPT and others,
+ * 2 minutes for the 354, 10 minutes for the reply to the data. */
+unsigned smtp_client_rfc_timeout(const struct smtp_client *c);
+
 enum smtp_client_state smtp_client_state(const struct smtp_client *c);
 const char *smtp_client_state_name(enum smtp_client_state st);
 int smtp_client_tls_pending(const struct smtp_client *c);

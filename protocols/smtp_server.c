@@ -43,6 +43,7 @@ struct smtp_server {
 	size_t data_len, data_cap;
 	uint64_t data_total;
 	int data_long_line;
+	int in_message_cb; /* smtp_server_take_data is allowed */
 
 	/* replies not yet taken by the host: out[out_start, out_len) */
 	uint8_t *out;
@@ -274,6 +275,8 @@ static void reset_transaction(struct smtp_server *s)
 
 static void envelope(const struct smtp_server *s, struct smtp_envelope *env)
 {
+	env->client_addr = s->client_addr;
+	env->client_rname = s->client_rname;
 	env->helo = s->helo;
 	env->esmtp = s->esmtp;
 	env->encrypted = s->encrypted;
@@ -683,7 +686,9 @@ static void data_end(struct smtp_server *s)
 		if (s->host.message) {
 			struct smtp_envelope env;
 			envelope(s, &env);
-			s->host.message(s->host.ctx, &env, s->data, s->data_len, &got);
+			s->in_message_cb = 1;
+			s->host.message(s->host.ctx, &env, s->data ? s->data : (const uint8_t *)"", s->data_len, &got);
+			s->in_message_cb = 0;
 		}
 		host_reply(s, &proposed, &got, "DATA", NULL);
 	}
@@ -1061,6 +1066,30 @@ void smtp_server_tls_established(struct smtp_server *s)
 	s->esmtp = 0;
 	s->encrypted = 1;
 	set_state(s, SMTP_SERVER_INIT);
+}
+
+uint8_t *smtp_server_take_data(struct smtp_server *s, size_t *len_r)
+{
+	*len_r = 0;
+	if (!s->in_message_cb || !s->data)
+		return NULL;
+	uint8_t *d = s->data;
+	*len_r = s->data_len;
+	s->data = NULL;
+	s->data_cap = 0;
+	s->data_len = 0;
+	return d;
+}
+
+void smtp_server_set_client_rname(struct smtp_server *s, const char *rname)
+{
+	copy_name(s->client_rname, sizeof s->client_rname, rname, "unknown");
+}
+
+unsigned smtp_server_rfc_timeout(const struct smtp_server *s)
+{
+	(void)s;
+	return 5 * 60;
 }
 
 enum smtp_server_state smtp_server_state(const struct smtp_server *s) { return s->state; }

@@ -124,6 +124,8 @@ struct smtp_reply {
 
 /* The envelope of the transaction in progress, valid during a callback. */
 struct smtp_envelope {
+	const char *client_addr;   /* as given to smtp_server_new */
+	const char *client_rname;  /* "unknown" until the host knows it */
 	const char *helo;          /* the HELO/EHLO argument */
 	int esmtp;                 /* the client said EHLO */
 	int encrypted;             /* after STARTTLS */
@@ -136,7 +138,8 @@ struct smtp_envelope {
 
 /* Host callbacks; ctx is handed back to each. Every one may be NULL, which
  * means the default written beside it. A callback must not call back into
- * the same engine, except the state_changed callback which may read it. */
+ * the same engine, except to read it (state, flags) and, in the message
+ * callback, to take the data with smtp_server_take_data(). */
 struct smtp_server_host {
 	void *ctx;
 	/* The client named itself (HELO/EHLO arg); report only (reverse
@@ -211,6 +214,20 @@ void smtp_server_consume(struct smtp_server *s, size_t n);
 void smtp_server_timeout(struct smtp_server *s);
 /* The host shuts the service down: "421 <text>" and close. */
 void smtp_server_shutdown(struct smtp_server *s, const char *text);
+
+/* From inside the message callback: takes the message data buffer (the
+ * same bytes as the callback's data argument) so the host can keep it
+ * without a copy; free() it when done. *len_r gets its length. NULL when
+ * called elsewhere or after it was taken. */
+uint8_t *smtp_server_take_data(struct smtp_server *s, size_t *len_r);
+
+/* The host learnt the client's reverse-DNS name (%r, and the envelope's
+ * client_rname from now on). */
+void smtp_server_set_client_rname(struct smtp_server *s, const char *rname);
+
+/* The idle timeout RFC 5321 4.5.3.2.7 recommends for the current state, in
+ * seconds (5 minutes; the host may choose another). */
+unsigned smtp_server_rfc_timeout(const struct smtp_server *s);
 
 /* The modelled TLS handshake is done: the session is reset (a new
  * EHLO is needed) and marked encrypted. Ignored unless tls_pending. */

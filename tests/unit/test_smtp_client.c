@@ -851,6 +851,104 @@ static void test_hostile_server(void)
 	smtp_client_free(&c);
 }
 
+/* Counts callbacks per job and recipient: the MTA's ledger depends on each
+ * being reported exactly once, whatever the server does. */
+struct once {
+	int rcpt[4][3];
+	int msg[4];
+	int etrn[4];
+	int delivered;
+};
+
+static void once_rcpt(void *ctx, int job, size_t i, const struct smtp_client_reply *r)
+{
+	struct once *o = ctx;
+	(void)r;
+	if (job >= 0 && job < 4 && i < 3)
+		o->rcpt[job][i]++;
+}
+
+static void once_message(void *ctx, int job, const struct smtp_client_reply *r, size_t accepted)
+{
+	struct once *o = ctx;
+	if (r->code / 100 == 2 && accepted > 0)
+		o->delivered++;
+	if (job >= 0 && job < 4)
+		o->msg[job]++;
+}
+
+static void once_etrn(void *ctx, int job, const struct smtp_client_reply *r)
+{
+	struct once *o = ctx;
+	(void)r;
+	if (job >= 0 && job < 4)
+		o->etrn[job]++;
+}
+
+/* Random but plausible server replies in random splits: every job is
+ * answered exactly once, and nothing the client sends has a bare CR/LF. */
+static void test_random_servers(void)
+{
+	static const char *const replies[] = {
+		"220 hi\r\n", "250 ok\r\n", "250-x\r\n", "250-PIPELINING\r\n", "250-STARTTLS\r\n", "354 go\r\n",
+		"421 bye\r\n", "550 5.1.1 no\r\n", "452 4.2.2 later\r\n", "221 bye\r\n", "500 what\r\n",
+		"220 Ready to start TLS\r\n", "garbage\r\n", "250\r\n", "\r\n", "554-a\r\n554 b\r\n",
+	};
+	uint32_t x = 99;
+	int delivered = 0;
+	for (int run = 0; run < 400; run++) {
+		struct once ob;
+		memset(&ob, 0, sizeof ob);
+		struct smtp_client_host ch = {.ctx = &ob, .rcpt = once_rcpt, .message = once_message, .etrn = once_etrn};
+		struct smtp_client_options o;
+		smtp_client_options_init(&o, "mta.gmail.com");
+		o.want_starttls = run % 2;
+		o.use_pipelining = run % 3 != 0;
+		struct smtp_client *c = smtp_client_new(&o, &ch);
+		REQUIRE(c);
+		const char *rc[] = {"a@example.org", "b@example.org", "c@example.org"};
+		smtp_client_add_message(c, "juan@gmail.com", rc, 3, body1, sizeof body1 - 1);
+		smtp_client_add_etrn(c, "example.org");
+		smtp_client_add_message(c, "", rc, 2, (const uint8_t *)".\n.x", 4);
+		smtp_client_add_message(c, "juan@gmail.com", rc, 1, body1, 10);
+		smtp_client_finish(c);
+		for (int step = 0; step < 60 && !smtp_client_done(c); step++) {
+			x = x * 1103515245u + 12345u;
+			const char *rep = replies[(x >> 8) % (sizeof replies / sizeof replies[0])];
+			if ((x >> 20) % 3 == 0)
+				rep = "250 ok\r\n"; /* keep sessions going further */
+			size_t n = strlen(rep), off = 0;
+			while (off < n) {
+				x = x * 1103515245u + 12345u;
+				size_t k = 1 + (x >> 16) % 4;
+				if (k > n - off)
+					k = n - off;
+				off += smtp_client_feed(c, rep + off, k);
+			}
+			if (smtp_client_tls_pending(c))
+				smtp_client_tls_established(c);
+			size_t on;
+			const uint8_t *p = smtp_client_output(c, &on);
+			CHECK(no_bare_line_ends((const char *)p, on));
+			CHECK(on == 0 || (p[on - 2] == '\r' && p[on - 1] == '\n'));
+			smtp_client_consume(c, on);
+		}
+		smtp_client_connection_lost(c);
+		CHECK(smtp_client_done(c));
+		for (int j = 0; j < 4; j++) {
+			int nr = j == 0 ? 3 : j == 2 ? 2 : j == 3 ? 1 : 0;
+			for (int i = 0; i < 3; i++)
+				CHECK_EQ_INT(ob.rcpt[j][i], i < nr ? 1 : 0);
+			CHECK_EQ_INT(ob.msg[j], j == 1 ? 0 : 1);
+			CHECK_EQ_INT(ob.etrn[j], j == 1 ? 1 : 0);
+		}
+		delivered += ob.delivered;
+		smtp_client_free(&c);
+	}
+	fprintf(stderr, "random servers: %d messages got a 2xx\n", delivered);
+	CHECK(delivered > 10);
+}
+
 int main(void)
 {
 	RUN(test_single_message);
@@ -869,5 +967,6 @@ int main(void)
 	RUN(test_scripted_failures);
 	RUN(test_unexpected_replies);
 	RUN(test_hostile_server);
+	RUN(test_random_servers);
 	return harness_done();
 }

@@ -326,6 +326,137 @@ static void test_output_backpressure(void)
 	smtp_server_free(&s);
 }
 
+struct taker {
+	struct smtp_server *s;
+	uint8_t *kept;
+	size_t kept_len;
+	char seen[128];
+};
+
+static void take_message(void *ctx, const struct smtp_envelope *env, const uint8_t *data, size_t len,
+			 struct smtp_reply *reply)
+{
+	struct taker *t = ctx;
+	(void)reply;
+	snprintf(t->seen, sizeof t->seen, "%s %s %s %zu", env->client_addr, env->client_rname, env->helo, len);
+	t->kept = smtp_server_take_data(t->s, &t->kept_len);
+	(void)data;
+}
+
+/* The host may keep the message buffer without copying it, and learn the
+ * client's reverse name after the session started. */
+static void test_take_data_and_rname(void)
+{
+	struct taker t = {0};
+	struct smtp_server_config cfg;
+	smtp_server_config_init(&cfg, "mx.example.org");
+	cfg.ehlo_text = "%h Hello %r [%a]";
+	struct smtp_server_host host = {.ctx = &t, .message = take_message};
+	t.s = smtp_server_new(&cfg, &host, "206.50.17.90", NULL);
+	REQUIRE(t.s);
+	size_t len;
+	CHECK(smtp_server_take_data(t.s, &len) == NULL); /* outside the callback */
+	CHECK(strstr(says(t.s, "EHLO mindflip.com\r\n"), "250-mx.example.org Hello unknown [206.50.17.90]\r\n"));
+	smtp_server_set_client_rname(t.s, "nakula");
+	CHECK(strstr(says(t.s, "EHLO mindflip.com\r\n"), "250-mx.example.org Hello nakula [206.50.17.90]\r\n"));
+	CHECK_STR(says(t.s, "MAIL FROM:<a@example.net>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nhi\r\n.\r\n"),
+		  "250 2.1.0 OK\r\n250 2.1.5 OK\r\n354 Start mail input; end with <CRLF>.<CRLF>\r\n250 2.0.0 OK\r\n");
+	CHECK_STR(t.seen, "206.50.17.90 nakula mindflip.com 4");
+	REQUIRE(t.kept != NULL);
+	CHECK_EQ_INT(t.kept_len, 4);
+	CHECK(memcmp(t.kept, "hi\r\n", 4) == 0);
+	free(t.kept);
+	t.kept = NULL;
+	/* the next message still works with a fresh buffer */
+	says(t.s, "MAIL FROM:<a@example.net>\r\nRCPT TO:<b@example.org>\r\nDATA\r\nagain\r\n.\r\n");
+	REQUIRE(t.kept != NULL);
+	CHECK_EQ_INT(t.kept_len, 7);
+	free(t.kept);
+	CHECK_EQ_INT(smtp_server_rfc_timeout(t.s), 300);
+	smtp_server_free(&t.s);
+}
+
+/* Random commands, bytes and splits, with handshakes and timeouts thrown
+ * in: the engine never crashes, never answers with anything but
+ * well-formed reply lines, and keeps its output bounded. */
+static void test_random_sessions(void)
+{
+	static const char *const pieces[] = {
+		"HELO a.example\r\n", "EHLO b.example\r\n", "MAIL FROM:<x@example.net>\r\n",
+		"MAIL FROM:<> SIZE=10 BODY=8BITMIME\r\n", "RCPT TO:<y@example.org>\r\n", "RCPT TO:<Postmaster>\r\n",
+		"DATA\r\n", ".\r\n", "\r\n.\r\n", "RSET\r\n", "NOOP\r\n", "VRFY x\r\n", "EXPN y\r\n", "HELP\r\n",
+		"ETRN example.org\r\n", "TURN\r\n", "STARTTLS\r\n", "\n", "\r", "\0", ".", "..\r\n",
+		"MAIL FROM:<%h%%@x>\r\n", "RCPT TO:<\"q\\\"x\"@e.org> FOO=BAR\r\n", "\xff\xfe\r\n",
+	};
+	uint32_t x = 2026;
+	int total_messages = 0;
+	for (int session = 0; session < 300; session++) {
+		struct host_log h = {0};
+		struct smtp_server_config cfg;
+		smtp_server_config_init(&cfg, "mx.example.org");
+		cfg.max_message_size = 2000;
+		cfg.max_recipients = 5;
+		struct smtp_server_host host = {.ctx = &h, .message = count_message};
+		struct smtp_server *s = smtp_server_new(&cfg, &host, "192.0.2.1", NULL);
+		REQUIRE(s);
+		char buf[4096];
+		for (int step = 0; step < 200; step++) {
+			x = x * 1103515245u + 12345u;
+			uint32_t r = x >> 8;
+			size_t n = 0;
+			if (r % 293 == 0) {
+				n = 6;
+				memcpy(buf, "QUIT\r\n", 6);
+			} else if (r % 10 == 0) {
+				n = r % 1500;
+				for (size_t i = 0; i < n; i++) {
+					x = x * 1103515245u + 12345u;
+					buf[i] = (char)(x >> 16);
+				}
+			} else {
+				const char *p = pieces[r % (sizeof pieces / sizeof pieces[0])];
+				n = strlen(p);
+				if (p[0] == 0) /* the "\\0" piece: one NUL byte */
+					n = 1;
+				memcpy(buf, p, n);
+			}
+			size_t off = 0;
+			while (off < n) {
+				x = x * 1103515245u + 12345u;
+				size_t step_len = 1 + (x >> 16) % 64;
+				if (step_len > n - off)
+					step_len = n - off;
+				off += smtp_server_feed(s, buf + off, step_len);
+				size_t len;
+				const uint8_t *out = smtp_server_output(s, &len);
+				/* every line: 3 digits, SP or '-', printable text, CRLF */
+				for (size_t i = 0; i < len;) {
+					const uint8_t *lf = memchr(out + i, '\n', len - i);
+					REQUIRE(lf != NULL);
+					size_t e = (size_t)(lf - out);
+					CHECK(e - i >= 4 && out[e - 1] == '\r');
+					CHECK(out[i] >= '2' && out[i] <= '5' && out[i + 1] >= '0' && out[i + 1] <= '9');
+					CHECK(out[i + 3] == ' ' || out[i + 3] == '-');
+					for (size_t k = i; k + 1 < e; k++)
+						CHECK(out[k] >= 32 && out[k] != 127);
+					CHECK(e - i <= 512);
+					i = e + 1;
+				}
+				smtp_server_consume(s, len);
+			}
+			if (r % 37 == 0)
+				smtp_server_tls_established(s);
+			if (r % 211 == 0)
+				smtp_server_timeout(s);
+		}
+		total_messages += h.messages;
+		smtp_server_free(&s);
+	}
+	/* the mix does reach the deep states, not only error replies */
+	fprintf(stderr, "random sessions: %d messages accepted\n", total_messages);
+	CHECK(total_messages > 10);
+}
+
 static void test_paths(void)
 {
 	char out[SMTP_PATH_MAX + 1];
@@ -397,6 +528,8 @@ int main(void)
 	RUN(test_states_timeout_and_close);
 	RUN(test_reply_texts_are_safe);
 	RUN(test_output_backpressure);
+	RUN(test_take_data_and_rname);
+	RUN(test_random_sessions);
 	RUN(test_paths);
 	return harness_done();
 }
