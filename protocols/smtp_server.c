@@ -203,17 +203,57 @@ static const char *default_enhanced(int code, const char *verb)
 	return NULL;
 }
 
+/* RFC 5321 4.2.2-4.2.3's texts, for a code a host chose without one. */
+static const char *default_text(int code)
+{
+	switch (code) {
+	case 251: return "User not local; will forward";
+	case 252: return "Cannot VRFY user, but will accept message and attempt delivery";
+	case 421: return "%h Service not available, closing transmission channel";
+	case 450: return "Requested mail action not taken: mailbox unavailable";
+	case 451: return "Requested action aborted: local error in processing";
+	case 452: return "Requested action not taken: insufficient system storage";
+	case 550: return "Requested action not taken: mailbox unavailable";
+	case 551: return "User not local";
+	case 552: return "Requested mail action aborted: exceeded storage allocation";
+	case 553: return "Requested action not taken: mailbox name not allowed";
+	case 554: return "Transaction failed";
+	}
+	return code / 100 == 2 ? "OK" : "Requested action not taken";
+}
+
+/* class "." 1*3digit "." 1*3digit (RFC 3463 section 2), class matching
+ * the reply code's first digit. */
+static int enhanced_valid(const char *e, int code)
+{
+	if (e[0] != '0' + code / 100 || e[1] != '.')
+		return 0;
+	const char *p = e + 2;
+	for (int part = 0; part < 2; part++) {
+		int d = 0;
+		while (*p >= '0' && *p <= '9' && d < 4)
+			p++, d++;
+		if (d == 0 || d > 3)
+			return 0;
+		if (part == 0 && *p++ != '.')
+			return 0;
+	}
+	return *p == 0;
+}
+
 /* Sends the reply a host callback settled on; proposed is what it saw. */
 void smtp_server_host_reply(struct smtp_server *s, const struct smtp_reply *proposed, const struct smtp_reply *got,
 		       const char *verb, const char *arg)
 {
 	int code = got->code >= 200 && got->code <= 599 ? got->code : proposed->code;
 	const char *enh = got->enhanced;
+	if (enh && !enhanced_valid(enh, code))
+		enh = NULL; /* never let a host string break the reply line */
 	if (!enh)
 		enh = code == proposed->code ? proposed->enhanced : default_enhanced(code, verb);
 	const char *text = got->text ? got->text : proposed->text;
 	if (code != proposed->code && !got->text)
-		text = code / 100 == 2 ? "OK" : "Requested action not taken";
+		text = default_text(code);
 	smtp_server_reply_ex(s, code, enh, text, arg, got->queue_id);
 }
 

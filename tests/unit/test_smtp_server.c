@@ -107,6 +107,14 @@ static void multi_rcpt(void *ctx, const struct smtp_envelope *env, const char *r
 		reply->code = 550;
 		reply->text = "No such user %d\r\nTry postmaster";
 	}
+	if (h->rcpt_multi && strcmp(rcpt, "y@example.org") == 0) {
+		reply->code = 550;
+		reply->enhanced = "5.1.1\r\n250 2.0.0 injected"; /* refused: the default is used */
+	}
+	if (h->rcpt_multi && strcmp(rcpt, "z@example.org") == 0) {
+		reply->code = 450;
+		reply->enhanced = "5.1.1"; /* wrong class: refused too */
+	}
 }
 
 static struct smtp_server *new_server(struct host_log *h, uint64_t max_size)
@@ -285,6 +293,8 @@ static void test_reply_texts_are_safe(void)
 	/* a host text with LF is a multi-line reply; CR becomes a space */
 	CHECK_STR(says(s, "RCPT TO:<x@example.org>\r\n"),
 		  "550-5.1.1 No such user x@example.org \r\n550 5.1.1 Try postmaster\r\n");
+	CHECK_STR(says(s, "RCPT TO:<y@example.org>\r\n"), "550 5.1.1 Requested action not taken: mailbox unavailable\r\n");
+	CHECK_STR(says(s, "RCPT TO:<z@example.org>\r\n"), "450 4.2.0 Requested mail action not taken: mailbox unavailable\r\n");
 	smtp_server_free(&s);
 	struct smtp_server *t = smtp_server_new(&cfg, &host, NULL, NULL);
 	smtp_server_free(&t);
