@@ -44,6 +44,7 @@ struct job {
 	unsigned char *rcpt_reported;
 	const uint8_t *body;
 	size_t len;
+	size_t stuffed; /* line_dot_stuffed_size(body), once MAIL is sent */
 	char *node;
 	size_t accepted;
 	size_t next_rcpt; /* lock-step: the next RCPT to send */
@@ -373,7 +374,14 @@ void smtp_client_finish(struct smtp_client *c)
 
 static int has_8bit(const uint8_t *p, size_t n)
 {
-	for (size_t i = 0; i < n; i++)
+	size_t i = 0;
+	for (; i + 8 <= n; i += 8) { /* a word at a time: bodies are large */
+		uint64_t w;
+		memcpy(&w, p + i, 8);
+		if (w & 0x8080808080808080ull)
+			return 1;
+	}
+	for (; i < n; i++)
 		if (p[i] & 0x80)
 			return 1;
 	return 0;
@@ -400,7 +408,8 @@ static void start_message(struct smtp_client *c, struct job *j)
 	c->transactions++;
 	/* CRLF line ends counted, as RFC 1870 asks; stuffing dots too, which
 	 * keeps it an upper bound */
-	size_t size = line_dot_stuffed_size(j->body, j->len) - 3;
+	j->stuffed = line_dot_stuffed_size(j->body, j->len);
+	size_t size = j->stuffed - 3;
 	if (c->server_max_size && size > c->server_max_size) {
 		/* RFC 1870 6.1: do not send what the server said it refuses. */
 		struct smtp_client_reply r;
@@ -452,9 +461,9 @@ static void advance(struct smtp_client *c)
 	}
 }
 
-static void send_body(struct smtp_client *c, struct job *j)
+/* Queues body, dot-stuffed (n = line_dot_stuffed_size(body, len)). */
+static void send_body(struct smtp_client *c, const uint8_t *body, size_t len, size_t n)
 {
-	size_t n = line_dot_stuffed_size(j->body, j->len);
 	if (out_reserve(c, n) < 0) {
 		struct smtp_client_reply r;
 		local_reply(&r, 451, "4.3.0", "local error: out of memory");
@@ -462,7 +471,7 @@ static void send_body(struct smtp_client *c, struct job *j)
 		return;
 	}
 	uint8_t *dst = c->out + c->out_len;
-	line_dot_stuff(j->body, j->len, dst, n);
+	line_dot_stuff(body, len, dst, n);
 	c->out_len += n;
 	if (c->host.trace) {
 		for (size_t i = 0; i < n;) {
@@ -658,16 +667,10 @@ static void on_reply(struct smtp_client *c, const struct smtp_client_reply *r)
 				/* RFC 2920 3.1: a 354 after failed recipients
 				 * still needs the terminator; its reply is moot. */
 				static const uint8_t empty = 0;
-				const uint8_t *b = j->body;
-				size_t l = j->len;
-				j->body = &empty;
-				j->len = 0;
-				send_body(c, j);
-				j->body = b;
-				j->len = l;
+				send_body(c, &empty, 0, line_dot_stuffed_size(&empty, 0));
 				j->failed = 1;
 			} else {
-				send_body(c, j);
+				send_body(c, j->body, j->len, j->stuffed);
 			}
 			if (c->state == SMTP_CLIENT_CLOSED)
 				break;
