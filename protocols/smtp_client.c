@@ -417,6 +417,7 @@ static void start_message(struct smtp_client *c, struct job *j)
 		report_job(c, j, &r);
 		job_pop(c);
 		c->transactions--;
+		set_state(c, SMTP_CLIENT_READY); /* we may come from RSET */
 		advance(c);
 		return;
 	}

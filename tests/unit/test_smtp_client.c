@@ -580,6 +580,25 @@ static void test_size_limit_known_in_advance(void)
 	CHECK(strstr(w.c2s, "MAIL") == NULL);
 	CHECK(smtp_client_done(w.c));
 	teardown(&w);
+
+	/* the same after a first message went through (RSET came first) */
+	memset(&cl, 0, sizeof cl);
+	srv_init(&v);
+	v.cfg.max_message_size = 40;
+	setup(&w, &v, &cl, &o, 0);
+	static const uint8_t small[] = "Subject: hi\r\n\r\nsmall\r\n";
+	smtp_client_add_message(w.c, "juan@gmail.com", rc, 1, small, sizeof small - 1);
+	smtp_client_add_message(w.c, "juan@gmail.com", rc, 1, body1, sizeof body1 - 1);
+	smtp_client_add_message(w.c, "juan@gmail.com", rc, 1, small, sizeof small - 1);
+	smtp_client_finish(w.c);
+	pump(&w);
+	CHECK_STR(cl.log, "rcpt 0.0 250 2.1.5 OK\nmessage 0 250 accepted=1 OK\n"
+			  "rcpt 1.0 552 5.3.4 message larger than the server's SIZE limit\n"
+			  "message 1 552 local accepted=0 message larger than the server's SIZE limit\n"
+			  "rcpt 2.0 250 2.1.5 OK\nmessage 2 250 accepted=1 OK\n");
+	CHECK_EQ_INT(v.messages, 2);
+	CHECK(smtp_client_done(w.c));
+	teardown(&w);
 }
 
 struct observer {
