@@ -154,6 +154,8 @@ static int use_enhanced(const struct smtp_server *s, int code)
 void smtp_server_reply_ex(struct smtp_server *s, int code, const char *enhanced, const char *tmpl, const char *arg,
 		     const char *qid)
 {
+	if ((code >= 500 && code <= 504) || code == 555)
+		s->errors++;
 	char text[EXPAND_MAX];
 	smtp_server_expand(s, tmpl, arg, qid, text, sizeof text);
 	const char *enh = use_enhanced(s, code) && enhanced && *enhanced ? enhanced : NULL;
@@ -320,6 +322,10 @@ static void handle_event(struct smtp_server *s, const struct line_event *ev)
 		break;
 	default:
 		break; /* literals are not SMTP */
+	}
+	if (s->cfg.max_errors && s->errors >= s->cfg.max_errors && s->state != SMTP_SERVER_CLOSED) {
+		smtp_server_reply(s, 421, "4.7.0", "%h Error: too many errors");
+		smtp_server_close_session(s);
 	}
 }
 

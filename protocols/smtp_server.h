@@ -95,6 +95,9 @@ struct smtp_server_config {
 	uint64_t max_message_size;    /* octets; advertised as SIZE n (0: 10 MiB) */
 	unsigned max_recipients;      /* per transaction; RFC minimum 100 (0: 100) */
 	int turn_enabled;             /* TURN: 502 unless set (and host->turn) */
+	unsigned max_errors;          /* after this many 500-504/555 replies:
+					 "421 4.7.0 Error: too many errors"
+					 and close (0: never) */
 	int no_ehlo;                  /* an RFC 821 server: EHLO is "500
 					 command unrecognized" (clients then
 					 fall back to HELO) */

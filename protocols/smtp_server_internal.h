@@ -29,6 +29,7 @@ struct smtp_server {
 	char client_rname[NAME_MAX_LEN + 1];
 	char helo[NAME_MAX_LEN + 1];
 	int esmtp, encrypted, closing;
+	unsigned errors; /* 500-504 and 555 replies so far */
 
 	/* the mail transaction */
 	char reverse_path[SMTP_PATH_MAX + 1];

@@ -18,6 +18,7 @@
  * Config keys: hostname greeting helo_text ehlo_text mail_ok_text
  * rcpt_ok_text data_text queued_text quit_text timeout_text client_addr
  * client_rname extensions (names, or "none") max_size max_recipients
+ * max_errors
  * starttls (1: available) turn (a reply code; enables TURN) queue_id.
  * Host decisions: @rcpt ADDR CODE [X.Y.Z] [TEXT], @vrfy WHAT CODE ...,
  * @etrn CODE ..., @message CODE ... (the final reply to every message).
@@ -314,6 +315,8 @@ static int tr_run(const char *path, int bytewise, struct tr_result *res)
 				cfg.extensions = tr_extensions(val);
 			} else if (strcmp(key, "max_size") == 0) {
 				cfg.max_message_size = strtoull(val, NULL, 10);
+			} else if (strcmp(key, "max_errors") == 0) {
+				cfg.max_errors = (unsigned)strtoul(val, NULL, 10);
 			} else if (strcmp(key, "max_recipients") == 0) {
 				cfg.max_recipients = (unsigned)strtoul(val, NULL, 10);
 			} else if (strcmp(key, "starttls") == 0) {
