@@ -33,8 +33,10 @@
  *   %d  the command's argument (ETRN node, VRFY string)
  *   %q  the queue id the host returned for a message     %%  a percent sign
  * Anything else after % is kept as is. Host-supplied reply texts are
- * templates too. Expanded texts are cut at 400 octets and any CR, LF or
- * control octet in them becomes a space, so no text can break the framing.
+ * templates too. An LF in a template starts another line of a multi-line
+ * reply; in a substituted value it becomes a space, as do CR and every
+ * other control octet anywhere; each line is cut at 400 octets. So no text
+ * (and nothing a client sends) can break the reply framing.
  *
  * Enhanced status codes (RFC 2034, RFC 3463) are put on every reply except
  * the greeting, the EHLO/HELO reply and 354, once the client has sent EHLO
