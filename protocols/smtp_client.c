@@ -398,7 +398,7 @@ static void send_hello(struct smtp_client *c, int ehlo)
 static int send_rcpt(struct smtp_client *c, struct job *j, size_t i)
 {
 	char line[SMTP_PATH_MAX + 16];
-	snprintf(line, sizeof line, "RCPT TO:<%s>", j->rcpts[i]);
+	snprintf(line, sizeof line, "RCPT TO:%s<%s>", c->opt.space_before_path ? " " : "", j->rcpts[i]);
 	return cmd(c, line, EXP_RCPT, i);
 }
 
@@ -422,7 +422,7 @@ static void start_message(struct smtp_client *c, struct job *j)
 		return;
 	}
 	char line[SMTP_PATH_MAX + 80];
-	int o = snprintf(line, sizeof line, "MAIL FROM:<%s>", j->reverse_path);
+	int o = snprintf(line, sizeof line, "MAIL FROM:%s<%s>", c->opt.space_before_path ? " " : "", j->reverse_path);
 	if (c->ext & SMTP_EXT_SIZE)
 		o += snprintf(line + o, sizeof line - (size_t)o, " SIZE=%zu", size);
 	if ((c->ext & SMTP_EXT_8BITMIME) && has_8bit(j->body, j->len))

@@ -78,6 +78,9 @@ struct smtp_client_options {
 	int use_pipelining;     /* 1 (default): batch MAIL/RCPT/DATA if offered */
 	int want_starttls;      /* 1: STARTTLS when offered (default 0) */
 	int require_starttls;   /* 1: fail the session without TLS */
+	int space_before_path;  /* 1: "MAIL FROM: <a@b>" as typed in the class
+				   note's telnet session (RFC 5321 has no
+				   space; servers accept it) */
 };
 
 /* A server reply as the host sees it; valid during the callback only. */

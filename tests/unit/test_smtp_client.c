@@ -75,6 +75,13 @@ static void srv_message(void *ctx, const struct smtp_envelope *env, const uint8_
 	}
 }
 
+static void note_message(void *ctx, const struct smtp_envelope *env, const uint8_t *data, size_t len,
+			 struct smtp_reply *reply)
+{
+	srv_message(ctx, env, data, len, reply);
+	reply->queue_id = "1150944635 qp 24023";
+}
+
 static void srv_etrn(void *ctx, const char *node, struct smtp_reply *reply)
 {
 	struct srv *v = ctx;
@@ -670,6 +677,63 @@ static void test_states_and_trace(void)
 	teardown(&w);
 }
 
+/* The class note's telnet session (section 3), produced by the two engines:
+ * a client saying HELO and typing "MAIL FROM: <...>" as the note's user
+ * did, against a server with the note's texts. The trace must be the
+ * note's listing, line for line. */
+static void test_note_session_end_to_end(void)
+{
+	for (int bytewise = 0; bytewise <= 1; bytewise++) {
+		struct srv v;
+		struct observer ob = {{0}, {0}};
+		struct wire w;
+		srv_init(&v);
+		v.cfg.hostname = "smtp-1.dc.uba.ar";
+		v.cfg.helo_text = "%h";
+		v.cfg.mail_ok_text = "ok";
+		v.cfg.rcpt_ok_text = "ok";
+		v.cfg.data_text = "go ahead punk, make my day";
+		v.cfg.queued_text = "ok %q by %h";
+		v.cfg.quit_text = "%h Goodbye.";
+		struct smtp_server_host sh = {.ctx = &v, .message = note_message};
+		memset(&w, 0, sizeof w);
+		w.bytewise = bytewise;
+		w.s = smtp_server_new(&v.cfg, &sh, "10.0.0.7", "milagro.dc.uba.ar");
+		struct smtp_client_options o;
+		smtp_client_options_init(&o, "milagro.dc.uba.ar");
+		o.use_ehlo = 0;
+		o.space_before_path = 1;
+		struct smtp_client_host ch = {.ctx = &ob, .trace = obs_trace};
+		w.c = smtp_client_new(&o, &ch);
+		REQUIRE(w.s && w.c);
+		const char *rc[] = {"mcarri@dc.uba.ar", "pepe@gil.com.ar"};
+		static const char body[] = "Subject: Esto es una prueba\nHola Como est\xc3\xa1s?\nChau!\n";
+		smtp_client_add_message(w.c, "juan@gmail.com", rc, 2, (const uint8_t *)body, sizeof body - 1);
+		smtp_client_finish(w.c);
+		pump(&w);
+		CHECK_STR(ob.trace, "S: 220 smtp-1.dc.uba.ar ESMTP\n"
+				    "C: HELO milagro.dc.uba.ar\n"
+				    "S: 250 smtp-1.dc.uba.ar\n"
+				    "C: MAIL FROM: <juan@gmail.com>\n"
+				    "S: 250 ok\n"
+				    "C: RCPT TO: <mcarri@dc.uba.ar>\n"
+				    "S: 250 ok\n"
+				    "C: RCPT TO: <pepe@gil.com.ar>\n"
+				    "S: 250 ok\n"
+				    "C: DATA\n"
+				    "S: 354 go ahead punk, make my day\n"
+				    "C: Subject: Esto es una prueba\n"
+				    "C: Hola Como est\xc3\xa1s?\n"
+				    "C: Chau!\n"
+				    "C: .\n"
+				    "S: 250 ok 1150944635 qp 24023 by smtp-1.dc.uba.ar\n"
+				    "C: QUIT\n"
+				    "S: 221 smtp-1.dc.uba.ar Goodbye.\n");
+		CHECK_STR(v.envelope, "<juan@gmail.com> <mcarri@dc.uba.ar> <pepe@gil.com.ar>");
+		teardown(&w);
+	}
+}
+
 static void test_bad_arguments(void)
 {
 	struct smtp_client_options o;
@@ -982,6 +1046,7 @@ int main(void)
 	RUN(test_etrn);
 	RUN(test_size_limit_known_in_advance);
 	RUN(test_states_and_trace);
+	RUN(test_note_session_end_to_end);
 	RUN(test_bad_arguments);
 	RUN(test_scripted_failures);
 	RUN(test_unexpected_replies);
