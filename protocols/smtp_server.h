@@ -116,10 +116,13 @@ struct smtp_server_config {
 	const char *timeout_text;     /* 421; default "%h Error: timeout exceeded" */
 };
 
-/* A reply chosen by the host. code 0 keeps the engine's proposal; enhanced
- * NULL lets the engine pick the RFC 3463 code for the reply; text NULL
- * keeps the default text. Strings must stay valid until the callback
- * returns to the engine, which formats them at once. */
+/* A reply chosen by the host. The engine hands every decision callback a
+ * zeroed one: left alone it means the engine's proposal (written beside
+ * each callback). code 0 keeps the proposed code; enhanced NULL (or not a
+ * valid "x.y.z" of the code's class) lets the engine pick the RFC 3463
+ * code; text NULL keeps the proposed text, or RFC 5321's text for a code
+ * the host changed. Strings must stay valid until the callback returns;
+ * the engine formats them at once. */
 struct smtp_reply {
 	int code;
 	const char *enhanced; /* "5.1.1" */
@@ -150,31 +153,32 @@ struct smtp_server_host {
 	/* The client named itself (HELO/EHLO arg); report only (reverse
 	 * lookups are the host's business). */
 	void (*hello)(void *ctx, const char *name, int esmtp);
-	/* May the transaction start with this reverse path? Default 250. */
-	void (*mail)(void *ctx, const struct smtp_envelope *env, struct smtp_reply *reply);
+	/* May the transaction start with this reverse path? Proposal: 250
+	 * cfg.mail_ok_text; anything but 2xx refuses it. */
+	void (*mail)(void *ctx, const struct smtp_envelope *env, struct smtp_reply *reply_r);
 	/* Is this recipient acceptable (local user? relay allowed for this
-	 * client?). reply is preset to 250; set 550 5.1.1, 551, 554 5.7.1,
+	 * client?). proposal: 250 cfg.rcpt_ok_text; set 550 5.1.1, 551, 554 5.7.1,
 	 * 452 ... to refuse. Only 2xx replies add the recipient. Default:
 	 * accept everybody. */
-	void (*rcpt)(void *ctx, const struct smtp_envelope *env, const char *rcpt, struct smtp_reply *reply);
+	void (*rcpt)(void *ctx, const struct smtp_envelope *env, const char *rcpt, struct smtp_reply *reply_r);
 	/* The message is complete (data: unstuffed, CRLF line ends, exactly
 	 * what the client sent, valid during the call; copy what you keep).
-	 * reply is preset to 250 with cfg.queued_text; the host answers 250
+	 * proposal: 250 cfg.queued_text; the host answers 250
 	 * with a queue_id, 452, 554, ... Default: 250 (the message is lost). */
 	void (*message)(void *ctx, const struct smtp_envelope *env, const uint8_t *data, size_t len,
-			struct smtp_reply *reply);
-	/* ETRN node (RFC 1985): reply preset to 250 "Queuing for node %d
+			struct smtp_reply *reply_r);
+	/* ETRN node (RFC 1985): proposal: 250 "Queuing for node %d
 	 * started"; 251, 252, 253, 458, 459 are the others. Default (NULL):
 	 * 458 "Unable to queue messages for node %d". */
-	void (*etrn)(void *ctx, const char *node, struct smtp_reply *reply);
-	/* VRFY string: reply preset to 252 "Cannot VRFY user, but will accept
+	void (*etrn)(void *ctx, const char *node, struct smtp_reply *reply_r);
+	/* VRFY string: proposal: 252 "Cannot VRFY user, but will accept
 	 * message and attempt delivery"; the host may give 250/251/550/553. */
-	void (*vrfy)(void *ctx, const char *what, struct smtp_reply *reply);
-	/* EXPN list: preset to 502 (not implemented) */
-	void (*expn)(void *ctx, const char *what, struct smtp_reply *reply);
-	/* TURN (cfg.turn_enabled): preset to 250; on a 2xx reply the engine
+	void (*vrfy)(void *ctx, const char *what, struct smtp_reply *reply_r);
+	/* EXPN list: proposal: 502 (not implemented) */
+	void (*expn)(void *ctx, const char *what, struct smtp_reply *reply_r);
+	/* TURN (cfg.turn_enabled): proposal: 250; on a 2xx reply the engine
 	 * enters SMTP_SERVER_TURNED and the host becomes the client. */
-	void (*turn)(void *ctx, struct smtp_reply *reply);
+	void (*turn)(void *ctx, struct smtp_reply *reply_r);
 	/* 1 if TLS can be started now; 0 gives "454 TLS not available due
 	 * to temporary reason" to STARTTLS and leaves it out of EHLO. NULL:
 	 * never available. */
