@@ -713,14 +713,14 @@ static void session_fail(struct smtp_client *c, enum smtp_client_failure why, co
 {
 	if (c->state == SMTP_CLIENT_CLOSED)
 		return;
+	c->finished = 1; /* callbacks below cannot add jobs to a dead session */
+	c->exp_head = c->exp_len = 0;
 	if (c->host.session)
 		c->host.session(c->host.ctx, why, r);
 	while (c->njobs) {
 		report_job(c, c->jobs[0], r);
 		job_pop(c);
 	}
-	c->exp_head = c->exp_len = 0;
-	c->finished = 1;
 	if (send_quit && send_cmd(c, "QUIT", EXP_QUIT, 0) == 0)
 		set_state(c, SMTP_CLIENT_QUIT);
 	else

@@ -102,12 +102,20 @@ enum smtp_client_failure {
 	SMTP_CLIENT_FAIL_TIMEOUT,   /* smtp_client_timeout() */
 };
 
+/* Host callbacks (each may be NULL); ctx is handed back to each. They may
+ * read the engine and add jobs, but not free it (do that after the call
+ * into the engine returns). See the top of this file for when each one
+ * comes. */
 struct smtp_client_host {
 	void *ctx;
+	/* recipient index of job: its RCPT reply, or what stopped it */
 	void (*rcpt)(void *ctx, int job, size_t index, const struct smtp_client_reply *r);
+	/* the message's outcome; accepted = recipients with a 2xx RCPT */
 	void (*message)(void *ctx, int job, const struct smtp_client_reply *r, size_t accepted);
 	void (*etrn)(void *ctx, int job, const struct smtp_client_reply *r);
+	/* the whole session failed; the open jobs' callbacks follow */
 	void (*session)(void *ctx, enum smtp_client_failure why, const struct smtp_client_reply *r);
+	/* every state change, old -> new (for the observation bus) */
 	void (*state_changed)(void *ctx, enum smtp_client_state from, enum smtp_client_state to);
 	/* Every line in either direction without CRLF (sent = 1: ours). */
 	void (*trace)(void *ctx, int sent, const char *line, size_t len);
