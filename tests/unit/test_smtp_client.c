@@ -734,6 +734,58 @@ static void test_note_session_end_to_end(void)
 	}
 }
 
+/* An MTA feeding its queue one message at a time: each message callback
+ * adds the next message, and the last one calls finish. */
+struct feeder {
+	struct smtp_client *c;
+	int sent, results;
+};
+
+static void feed_next(void *ctx, int job, const struct smtp_client_reply *r, size_t accepted)
+{
+	struct feeder *f = ctx;
+	(void)job;
+	(void)accepted;
+	if (r->code == 250)
+		f->results++;
+	static const char *const rc[] = {"a@example.org"};
+	static const uint8_t m[] = "Subject: next\r\n\r\nx\r\n";
+	if (f->sent < 5) {
+		CHECK(smtp_client_add_message(f->c, "juan@gmail.com", rc, 1, m, sizeof m - 1) >= 0);
+		f->sent++;
+	} else {
+		smtp_client_finish(f->c);
+	}
+}
+
+static void test_jobs_added_from_callbacks(void)
+{
+	for (int pipelining = 0; pipelining <= 1; pipelining++) {
+		struct srv v;
+		struct feeder f = {0};
+		struct wire w;
+		srv_init(&v);
+		struct smtp_server_host sh = {.ctx = &v, .message = srv_message};
+		memset(&w, 0, sizeof w);
+		w.s = smtp_server_new(&v.cfg, &sh, "10.0.0.7", NULL);
+		struct smtp_client_options o;
+		smtp_client_options_init(&o, "mta.gmail.com");
+		o.use_pipelining = pipelining;
+		struct smtp_client_host ch = {.ctx = &f, .message = feed_next};
+		w.c = f.c = smtp_client_new(&o, &ch);
+		REQUIRE(w.s && w.c);
+		static const char *const rc[] = {"a@example.org"};
+		static const uint8_t m[] = "Subject: first\r\n\r\nx\r\n";
+		smtp_client_add_message(w.c, "juan@gmail.com", rc, 1, m, sizeof m - 1);
+		f.sent = 1;
+		pump(&w);
+		CHECK_EQ_INT(f.results, 5);
+		CHECK_EQ_INT(v.messages, 5);
+		CHECK(smtp_client_done(w.c));
+		teardown(&w);
+	}
+}
+
 static void test_bad_arguments(void)
 {
 	struct smtp_client_options o;
@@ -1047,6 +1099,7 @@ int main(void)
 	RUN(test_size_limit_known_in_advance);
 	RUN(test_states_and_trace);
 	RUN(test_note_session_end_to_end);
+	RUN(test_jobs_added_from_callbacks);
 	RUN(test_bad_arguments);
 	RUN(test_scripted_failures);
 	RUN(test_unexpected_replies);
