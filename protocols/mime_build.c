@@ -347,8 +347,8 @@ enum mime_cte mime_build_choose_cte(const char *type, const void *body, size_t n
 		return MIME_CTE_BASE64;
 	if (allow_8bit && lines_ok && !r.ctl)
 		return MIME_CTE_8BIT;
-	/* quoted-printable costs 3 octets per escape, base64 4 per 3 */
-	return (r.high + r.ctl + r.nul + r.bare) * 6 < n ? MIME_CTE_QP : MIME_CTE_BASE64;
+	/* Readable quoted-printable unless a third or more of the octets need escapes. */
+	return (r.high + r.ctl + r.nul + r.bare) * 3 <= n ? MIME_CTE_QP : MIME_CTE_BASE64;
 }
 
 static const char *cte_word(enum mime_cte c)

@@ -60,8 +60,9 @@ struct mime_build_opts {
 
 /* The transfer encoding mime_build_write() would choose for this content:
  * 7bit when it is 7bit data (ASCII, no NUL, lines <= 998, CRLF only);
- * otherwise for text 8bit if allowed, else quoted-printable when few
- * octets need escaping and base64 when many do; base64 for other types. */
+ * otherwise for text 8bit if allowed, else quoted-printable when at most
+ * a third of the octets need escapes and base64 when more do; for
+ * message types 8bit or binary (RFC 2046 5.2.1); base64 for other types. */
 enum mime_cte mime_build_choose_cte(const char *type, const void *body, size_t n, int allow_8bit);
 
 /* Appends the entity: its header fields, an empty line and its body.
