@@ -18,7 +18,7 @@ enum codec_defect {
 	CODEC_D_B64_CHAR = 1u << 0,    /* base64: characters outside the alphabet were skipped */
 	CODEC_D_B64_PAD = 1u << 1,     /* base64: missing/misplaced padding or leftover bits */
 	CODEC_D_QP_ESCAPE = 1u << 2,   /* quoted-printable: '=' not followed by two hex digits */
-	CODEC_D_QP_LINE = 1u << 3,     /* quoted-printable: line over 76 or raw control/8-bit octets */
+	CODEC_D_QP_LINE = 1u << 3,     /* quoted-printable: line over 998 (strict: 76) or raw control/8-bit octets */
 	CODEC_D_WORD = 1u << 4,        /* RFC 2047: malformed encoded-word (left as is) */
 	CODEC_D_CHARSET = 1u << 5,     /* unknown charset label (bytes kept if UTF-8, else read as Latin-1) */
 	CODEC_D_UTF8 = 1u << 6,        /* invalid UTF-8 (replaced by U+FFFD) */

@@ -595,29 +595,20 @@ static int msg_extract(const char *path, const char *dir)
 int cmd_msg(int argc, char **argv)
 {
 	static const struct option opts[] = {{"json", no_argument, NULL, 'j'}, {"help", no_argument, NULL, 'h'}, {0}};
+	if (argc < 2) {
+		usage(stderr);
+		return 2;
+	}
+	if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 || strcmp(argv[1], "help") == 0) {
+		usage(stdout);
+		return 0;
+	}
+	/* argv[1] is the action; options may come anywhere after it. */
+	const char *sub = argv[1];
+	int sargc = argc - 1;
+	char **sargv = argv + 1;
 	int json = 0, c;
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "+h", opts, NULL)) != -1) {
-		if (c == 'h') {
-			usage(stdout);
-			return 0;
-		}
-		if (c == 'j') {
-			json = 1;
-			continue;
-		}
-		usage(stderr);
-		return 2;
-	}
-	if (optind >= argc) {
-		usage(stderr);
-		return 2;
-	}
-	const char *sub = argv[optind];
-	/* Options may also follow the subcommand ("msg show x.eml --json"). */
-	int sargc = argc - optind;
-	char **sargv = argv + optind;
-	optind = 1;
+	optind = 0; /* glibc: full re-initialisation, whatever parsed argv before */
 	while ((c = getopt_long(sargc, sargv, "h", opts, NULL)) != -1) {
 		if (c == 'h') {
 			usage(stdout);
