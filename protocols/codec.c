@@ -4,6 +4,7 @@
  * characters at a time straight into reserved buffer space. */
 #include "protocols/codec.h"
 
+#include <stdint.h>
 #include <string.h>
 
 #include "protocols/proto_err.h"
@@ -232,30 +233,57 @@ int codec_qp_encode(struct buf *out, const void *in, size_t n, int binary)
 	return out->err;
 }
 
-static int hexval(int c)
+
+#define H16(b) b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b
+static const signed char hex_table[256] = {
+	H16(-1), H16(-1), H16(-1),
+	0, 1, 2, 3, 4, 5, 6, 7, 8, 9, -1, -1, -1, -1, -1, -1,
+	-1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, H16(-1),
+	-1, 10, 11, 12, 13, 14, 15, -1, -1, -1, -1, -1, -1, -1, -1, -1, H16(-1),
+	H16(-1), H16(-1), H16(-1), H16(-1), H16(-1), H16(-1), H16(-1), H16(-1),
+};
+
+/* The value of a hex digit (either case), or -1. */
+static int hexval(int c) { return hex_table[(unsigned char)c]; }
+
+/* Nonzero if any byte of w is '=', below 32 or above 126. */
+static uint64_t qp_word_special(uint64_t w)
 {
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	return -1;
+	const uint64_t ones = 0x0101010101010101ULL, high = 0x8080808080808080ULL;
+	uint64_t eq = w ^ (ones * '=');
+	uint64_t has_eq = (eq - ones) & ~eq & high;
+	uint64_t lt32 = (w - ones * 32) & ~w & high;
+	uint64_t gt126 = ((w + ones * (127 - 126)) | w) & high;
+	return has_eq | lt32 | gt126;
+}
+
+/* Index of the lowest-addressed byte flagged in a SWAR mask (bytes above
+ * a true hit may be false positives, never below). */
+static size_t first_marked_byte(uint64_t m)
+{
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__ && defined(__GNUC__)
+	return (size_t)__builtin_ctzll(m) / 8;
+#else
+	(void)m;
+	return 0;
+#endif
 }
 
 int codec_qp_decode(struct buf *out, const char *in, size_t n, enum codec_mode mode, unsigned *defects_r)
 {
 	const unsigned char *s = (const unsigned char *)in;
+	/* The output is never longer than the input: decode straight into it. */
 	int rc = buf_reserve(out, n);
 	if (rc < 0)
 		return rc;
+	unsigned char *o = (unsigned char *)out->data + out->len;
+	unsigned bad = 0;
 	size_t i = 0;
 	while (i < n) {
-		/* One line: [i, end) without its line break. */
-		size_t end = i;
-		while (end < n && s[end] != '\n')
-			end++;
-		size_t brk = end; /* start of the line break */
+		/* One line: [i, end) without its line break [brk, end]. */
+		const unsigned char *nl = memchr(s + i, '\n', n - i);
+		size_t end = nl ? (size_t)(nl - s) : n;
+		size_t brk = end;
 		if (brk > i && s[brk - 1] == '\r' && end < n)
 			brk--;
 		size_t text_end = brk;
@@ -263,44 +291,64 @@ int codec_qp_decode(struct buf *out, const char *in, size_t n, enum codec_mode m
 			text_end--;
 		/* Encoders such as Python's write 77-78 characters; only lines past
 		 * SMTP's 998 are worth a defect when reading leniently. */
-		if (brk - i > (mode == CODEC_STRICT ? 76u : 998u)) {
-			if (mode == CODEC_STRICT)
-				return PROTO_EINVAL;
-			flag(defects_r, CODEC_D_QP_LINE);
-		}
+		if (brk - i > (mode == CODEC_STRICT ? 76u : 998u))
+			bad |= CODEC_D_QP_LINE;
 		int soft = 0;
-		for (size_t j = i; j < text_end; j++) {
-			unsigned c = s[j];
-			if (c == '=') {
-				if (j + 1 == text_end) {
-					soft = 1;
+		size_t j = i;
+		while (j < text_end) {
+			/* Eight literal octets at a time while there is no '=' and no
+			 * control or 8-bit octet among them (SWAR byte tests). */
+			while (j + 8 <= text_end) {
+				uint64_t w;
+				memcpy(&w, s + j, 8);
+				uint64_t m = qp_word_special(w);
+				memcpy(o, &w, 8); /* output room: we never write past n */
+				if (m) {
+					/* Keep the clean octets before the first special one. */
+					size_t k = first_marked_byte(m);
+					o += k;
+					j += k;
 					break;
 				}
-				int h = j + 2 < text_end ? hexval(s[j + 1]) : -1;
-				int l = h >= 0 ? hexval(s[j + 2]) : -1;
-				if (h >= 0 && l >= 0) {
-					buf_putc(out, h << 4 | l);
-					j += 2;
-				} else {
-					if (mode == CODEC_STRICT)
-						return PROTO_EINVAL;
-					flag(defects_r, CODEC_D_QP_ESCAPE);
-					buf_putc(out, '=');
-				}
+				o += 8;
+				j += 8;
+			}
+			if (j >= text_end)
+				break;
+			unsigned c = s[j];
+			if (c != '=') {
+				bad |= ((c - 32u) > 94u) & (c != '\t') ? CODEC_D_QP_LINE : 0;
+				*o++ = (unsigned char)c;
+				j++;
+				continue;
+			}
+			if (j + 1 == text_end) {
+				soft = 1;
+				break;
+			}
+			int h = j + 2 < text_end ? hexval(s[j + 1]) : -1;
+			int l = h >= 0 ? hexval(s[j + 2]) : -1;
+			if (h >= 0 && l >= 0) {
+				*o++ = (unsigned char)(h << 4 | l);
+				j += 3;
 			} else {
-				if ((c < 32 && c != '\t') || c > 126) {
-					if (mode == CODEC_STRICT)
-						return PROTO_EINVAL;
-					flag(defects_r, CODEC_D_QP_LINE);
-				}
-				buf_putc(out, (int)c);
+				bad |= CODEC_D_QP_ESCAPE;
+				*o++ = '=';
+				j++;
 			}
 		}
-		if (end < n && !soft)
-			buf_append(out, s + brk, end + 1 - brk);
+		if (end < n && !soft) {
+			memcpy(o, s + brk, end + 1 - brk);
+			o += end + 1 - brk;
+		}
 		i = end < n ? end + 1 : n;
+		if (bad && mode == CODEC_STRICT)
+			break;
 	}
-	return out->err;
+	out->len = (size_t)((char *)o - out->data);
+	out->data[out->len] = '\0';
+	flag(defects_r, bad);
+	return bad && mode == CODEC_STRICT ? PROTO_EINVAL : 0;
 }
 
 /* ---- charsets ---- */
@@ -342,6 +390,23 @@ int codec_utf8_valid(const char *str, size_t n)
 		i += len;
 	}
 	return 1;
+}
+
+int codec_has_8bit(const char *s, size_t n)
+{
+	size_t i = 0;
+	uint64_t acc = 0;
+	for (; i + 32 <= n; i += 32) {
+		uint64_t w[4];
+		memcpy(w, s + i, 32);
+		acc |= w[0] | w[1] | w[2] | w[3];
+		if (acc & 0x8080808080808080ULL)
+			return 1;
+	}
+	for (; i < n; i++)
+		if ((unsigned char)s[i] >= 0x80)
+			return 1;
+	return (acc & 0x8080808080808080ULL) != 0;
 }
 
 int codec_is_ascii_text(const char *str, size_t n)

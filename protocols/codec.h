@@ -65,6 +65,8 @@ int codec_charset_to_utf8(struct buf *out, const char *charset, const char *in, 
 
 /* 1 if s[0..n) is well-formed UTF-8 (no overlongs or surrogates). */
 int codec_utf8_valid(const char *s, size_t n);
+/* 1 if any octet of s[0..n) has its high bit set (checked a word at a time). */
+int codec_has_8bit(const char *s, size_t n);
 /* 1 if every byte is printable ASCII or tab. */
 int codec_is_ascii_text(const char *s, size_t n);
 

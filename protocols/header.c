@@ -31,11 +31,8 @@ static void check_line(const char *text, size_t n, size_t p, size_t e, unsigned 
 	}
 	if (len > HDR_LINE_MAX)
 		flag(defects_r, HDR_D_LONG_LINE);
-	for (size_t i = p; i < e; i++)
-		if ((unsigned char)text[i] >= 0x80) {
-			flag(defects_r, HDR_D_8BIT);
-			break;
-		}
+	if (codec_has_8bit(text + p, e - p))
+		flag(defects_r, HDR_D_8BIT);
 }
 
 int hdr_next(const char *text, size_t n, size_t *pos, struct hdr_field *f, unsigned *defects_r)

@@ -535,39 +535,34 @@ static void decode_leaf(struct mime_doc *d, struct mime_node *nd)
 	const char *raw = d->text + nd->body_offset;
 	size_t n = nd->body_len;
 	if (nd->cte == MIME_CTE_BASE64 || nd->cte == MIME_CTE_QP) {
-		struct buf b;
-		buf_init(&b, n + 16);
-		unsigned cd = 0;
-		int rc = nd->cte == MIME_CTE_BASE64 ? codec_b64_decode(&b, raw, n, CODEC_LENIENT, &cd)
-						    : codec_qp_decode(&b, raw, n, CODEC_LENIENT, &cd);
-		nd->defects |= MIME_D_CODEC(cd);
-		if (rc < 0 || !b.data) {
-			if (rc == PROTO_ENOMEM)
-				d->oom = 1;
-			buf_free(&b);
-			nd->body = "";
-			nd->body_size = 0;
-			return;
-		}
-		size_t len;
-		char *p = buf_steal(&b, &len);
-		if (!p || keep_block(d, p) < 0) {
+		/* Both decoders write at most n + 4 bytes and reserve no more, so a
+		 * buf laid over arena memory of that size never reallocates (and is
+		 * never freed: the arena owns it). Big bodies get their own block. */
+		size_t room = n + 8;
+		char *mem = room <= ARENA_CHUNK / 2 ? arena_alloc(d, room) : malloc(room);
+		if (!mem || (room > ARENA_CHUNK / 2 && keep_block(d, mem) < 0)) {
 			d->oom = 1;
 			nd->body = "";
 			return;
 		}
-		nd->body = p;
-		nd->body_size = len;
+		struct buf b = {.data = mem, .len = 0, .cap = room, .max = room - 1, .err = 0};
+		unsigned cd = 0;
+		int rc = nd->cte == MIME_CTE_BASE64 ? codec_b64_decode(&b, raw, n, CODEC_LENIENT, &cd)
+						    : codec_qp_decode(&b, raw, n, CODEC_LENIENT, &cd);
+		nd->defects |= MIME_D_CODEC(cd);
+		if (rc < 0 || b.data != mem) { /* cannot happen: see above */
+			d->oom = 1;
+			nd->body = "";
+			return;
+		}
+		nd->body = mem;
+		nd->body_size = b.len;
 		return;
 	}
 	nd->body = raw;
 	nd->body_size = n;
-	if (nd->cte == MIME_CTE_7BIT)
-		for (size_t i = 0; i < n; i++)
-			if ((unsigned char)raw[i] >= 0x80) {
-				nd->defects |= MIME_D_8BIT_BODY;
-				break;
-			}
+	if (nd->cte == MIME_CTE_7BIT && codec_has_8bit(raw, n))
+		nd->defects |= MIME_D_8BIT_BODY;
 }
 
 struct range {
@@ -731,6 +726,8 @@ static void parse_entity(struct mime_doc *d, struct mime_node *nd, size_t start,
 	for (size_t i = 0; i < nd->nfields; i++) {
 		const struct hdr_field *h = &nd->fields[i];
 		const struct hdr_field **slot = NULL;
+		if (h->name_len < 12 || (h->name[0] | 0x20) != 'c' || h->name[7] != '-')
+			continue; /* not Content-*: most fields stop here */
 		if (hdr_name_is(h, "content-type"))
 			slot = &ct;
 		else if (hdr_name_is(h, "content-transfer-encoding"))
