@@ -71,6 +71,7 @@ struct tcp_config {
 	int max_retransmits;      /* data segments: give up after this many */
 	sim_time connect_timeout; /* SYN retries stop after this */
 	sim_time time_wait;       /* 2 MSL, shortened */
+	sim_time fin_wait_2;      /* FIN-WAIT-2 ends after this long with no segment */
 	uint32_t rcvbuf;          /* receive buffer = largest window (<= 65535) */
 	uint32_t sndbuf;          /* send buffer limit */
 };
@@ -129,6 +130,7 @@ struct tcp_stats {
 	uint64_t connections_failed;  /* refused, reset, timed out */
 	uint64_t segments_sent, segments_received, retransmissions, fast_retransmits, timeouts;
 	uint64_t bytes_delivered;     /* in-order bytes handed to applications */
+	uint64_t out_of_order;        /* segments held for reassembly */
 	uint64_t live_pcbs;           /* connections in memory, TIME-WAIT included */
 };
 const struct tcp_stats *tcp_stats(const struct tcp *tcp);
