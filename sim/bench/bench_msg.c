@@ -349,14 +349,16 @@ int bench_msg(int argc, char **argv)
 			const cJSON *p = cJSON_GetObjectItemCaseSensitive(o, "python");
 			cJSON *ratio = cJSON_AddObjectToObject(o, "ratio");
 			double v;
-			if ((v = jnum(p, "big_parse_mb_per_s")) > 0)
-				cJSON_AddNumberToObject(ratio, "big_parse", bp / v);
-			if ((v = jnum(p, "big_build_mb_per_s")) > 0)
-				cJSON_AddNumberToObject(ratio, "big_build", bb / v);
-			if ((v = jnum(p, "small_parse_mb_per_s")) > 0)
-				cJSON_AddNumberToObject(ratio, "small_parse", sp / v);
-			if ((v = jnum(p, "small_build_mb_per_s")) > 0)
-				cJSON_AddNumberToObject(ratio, "small_build", sb / v);
+			static const char *const keys[] = {"big_parse", "big_build", "small_parse", "small_build"};
+			for (int k = 0; k < 4; k++)
+				for (int modern = 0; modern < 2; modern++) {
+					char key[96], name[64];
+					snprintf(key, sizeof key, "%s_mb_per_s%s", keys[k], modern ? "_modern" : "");
+					snprintf(name, sizeof name, "%s%s", keys[k], modern ? "_modern" : "");
+					double ours = k == 0 ? bp : k == 1 ? bb : k == 2 ? sp : sb;
+					if ((v = jnum(p, key)) > 0)
+						cJSON_AddNumberToObject(ratio, name, ours / v);
+				}
 		} else {
 			cJSON_AddNullToObject(o, "python");
 		}
@@ -367,7 +369,7 @@ int bench_msg(int argc, char **argv)
 		cJSON_Delete(o);
 	} else {
 		printf("mailsim bench msg: best of %d runs, one core\n\n", runs);
-		printf("%-38s %12s %14s %8s\n", "", "mailsim", "python email", "ratio");
+		printf("%-34s %10s %17s %17s\n", "", "mailsim", "python compat32", "python modern");
 		struct {
 			const char *label;
 			double ours;
@@ -381,12 +383,17 @@ int bench_msg(int argc, char **argv)
 			{"small messages, build (msgs/s)", sbm, "small_build_msgs_per_s"},
 		};
 		for (size_t i = 0; i < sizeof rows / sizeof rows[0]; i++) {
-			double theirs = py ? jnum(py, rows[i].key) : 0;
-			printf("%-38s %12.1f", rows[i].label, rows[i].ours);
-			if (theirs > 0)
-				printf(" %14.1f %7.1fx\n", theirs, rows[i].ours / theirs);
-			else
-				printf(" %14s %8s\n", "-", "-");
+			printf("%-34s %10.1f", rows[i].label, rows[i].ours);
+			for (int modern = 0; modern < 2; modern++) {
+				char key[96];
+				snprintf(key, sizeof key, "%s%s", rows[i].key, modern ? "_modern" : "");
+				double theirs = py ? jnum(py, key) : 0;
+				if (theirs > 0)
+					printf(" %9.1f (%5.1fx)", theirs, rows[i].ours / theirs);
+				else
+					printf(" %17s", "-");
+			}
+			putchar('\n');
 		}
 		printf("\nattachment message: %.1f MB (3 base64 attachments); small: %zu messages, %.1f MB in all\n",
 		       (double)in.big.len / 1e6, in.count, (double)in.small.len / 1e6);
