@@ -91,6 +91,8 @@ def mailsim_to_python(mailsim, work, rng, count, fails):
             spec["cc"] = mailbox(rng.choice(NAMES), "cc@x.org")
         if rng.random() < 0.5:
             spec["bcc"] = "oculto@y.org"
+        if rng.random() < 0.3:
+            spec["allow_8bit"] = True
         text = rand_text(rng)
         if text or rng.random() < 0.5:
             spec["text"] = text
