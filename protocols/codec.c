@@ -200,39 +200,54 @@ invalid:
 int codec_qp_encode(struct buf *out, const void *in, size_t n, int binary)
 {
 	const unsigned char *p = in;
-	int rc = buf_reserve(out, n + n / 8 + 8);
+	/* Worst case: every octet escaped, plus a soft break every 25 escapes. */
+	if (n > ((size_t)-1) / 4)
+		return PROTO_ELIMIT;
+	int rc = buf_reserve(out, 3 * n + (n / 25 + 1) * 3 + 8);
 	if (rc < 0)
 		return rc;
+	char *o = out->data + out->len;
 	size_t col = 0;
 	for (size_t i = 0; i < n; i++) {
 		unsigned c = p[i];
 		if (!binary && c == '\r' && i + 1 < n && p[i + 1] == '\n') {
-			buf_append(out, "\r\n", 2);
+			*o++ = '\r';
+			*o++ = '\n';
 			col = 0;
 			i++;
 			continue;
 		}
-		int at_eol = i + 1 == n || (!binary && p[i + 1] == '\r' && i + 2 < n && p[i + 2] == '\n');
-		int literal = (c >= 33 && c <= 126 && c != '=') || ((c == ' ' || c == '\t') && !at_eol);
-		/* A dot or "From " at a line start survives naive transports better encoded. */
-		if (col == 0 && c == '.')
+		int literal;
+		if (c >= 33 && c <= 126 && c != '=') {
+			/* A dot at a line start survives naive transports better encoded. */
+			literal = col != 0 || c != '.';
+		} else if (c == ' ' || c == '\t') {
+			/* White space is literal unless it would end a line. */
+			int at_eol = i + 1 == n || (!binary && p[i + 1] == '\r' && i + 2 < n && p[i + 2] == '\n');
+			literal = !at_eol;
+		} else {
 			literal = 0;
+		}
 		size_t w = literal ? 1 : 3;
 		if (col + w > 75) {
-			buf_append(out, "=\r\n", 3);
+			*o++ = '=';
+			*o++ = '\r';
+			*o++ = '\n';
 			col = 0;
 		}
 		if (literal) {
-			buf_putc(out, (int)c);
+			*o++ = (char)c;
 		} else {
-			char e[3] = {'=', hex_upper[c >> 4], hex_upper[c & 15]};
-			buf_append(out, e, 3);
+			*o++ = '=';
+			*o++ = hex_upper[c >> 4];
+			*o++ = hex_upper[c & 15];
 		}
 		col += w;
 	}
-	return out->err;
+	out->len = (size_t)(o - out->data);
+	out->data[out->len] = '\0';
+	return 0;
 }
-
 
 #define H16(b) b, b, b, b, b, b, b, b, b, b, b, b, b, b, b, b
 static const signed char hex_table[256] = {

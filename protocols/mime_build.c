@@ -48,19 +48,37 @@ static char *xstrdup(const char *s)
 
 static int is_text(const char *type) { return strncmp(type, "text/", 5) == 0; }
 
-/* Bare CR or LF become CRLF. */
+/* Bare CR or LF become CRLF. Lines are found with memchr, as text bodies
+ * are mostly already canonical. */
 static char *canonical_text(const char *s, size_t n, size_t *len_r)
 {
 	size_t extra = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (s[i] == '\r' && !(i + 1 < n && s[i + 1] == '\n'))
-			extra++;
-		else if (s[i] == '\n' && !(i > 0 && s[i - 1] == '\r'))
-			extra++;
+	for (const char *q = s, *end = s + n; q < end;) {
+		const char *cr = memchr(q, '\r', (size_t)(end - q));
+		const char *lf = memchr(q, '\n', (size_t)((cr ? cr : end) - q));
+		if (lf) {
+			extra++; /* a bare LF before any CR */
+			q = lf + 1;
+		} else if (cr) {
+			if (cr + 1 < end && cr[1] == '\n')
+				q = cr + 2;
+			else {
+				extra++;
+				q = cr + 1;
+			}
+		} else {
+			break;
+		}
 	}
 	char *p = malloc(n + extra + 1);
 	if (!p)
 		return NULL;
+	if (!extra) {
+		memcpy(p, s, n);
+		p[n] = '\0';
+		*len_r = n;
+		return p;
+	}
 	size_t k = 0;
 	for (size_t i = 0; i < n; i++) {
 		if (s[i] == '\r') {
@@ -307,11 +325,25 @@ struct scan {
 	size_t high, ctl, nul, bare, max_line;
 };
 
-static void scan_body(const unsigned char *s, size_t n, struct scan *r)
+/* Counts what decides the encoding; with stop_early, returns as soon as the
+ * body is known not to be 7bit data (all a binary type needs to know). */
+static void scan_body(const unsigned char *s, size_t n, struct scan *r, int stop_early)
 {
 	memset(r, 0, sizeof *r);
 	size_t line = 0;
+	const uint64_t low7 = 0x7F7F7F7F7F7F7F7FULL, high = 0x8080808080808080ULL;
 	for (size_t i = 0; i < n; i++) {
+		/* Eight printable ASCII octets (32..127) at a time: nothing to count. */
+		while (i + 8 <= n) {
+			uint64_t w;
+			memcpy(&w, s + i, 8);
+			if ((((w & low7) + 0x6060606060606060ULL) & ~w & high) != high)
+				break;
+			line += 8;
+			i += 8;
+		}
+		if (i >= n)
+			break;
 		unsigned c = s[i];
 		if (c == '\r' && i + 1 < n && s[i + 1] == '\n') {
 			if (line > r->max_line)
@@ -329,6 +361,10 @@ static void scan_body(const unsigned char *s, size_t n, struct scan *r)
 			r->bare++;
 		else if (c < 32 && c != '\t')
 			r->ctl++;
+		else
+			continue;
+		if (stop_early)
+			break;
 	}
 	if (line > r->max_line)
 		r->max_line = line;
@@ -337,7 +373,8 @@ static void scan_body(const unsigned char *s, size_t n, struct scan *r)
 enum mime_cte mime_build_choose_cte(const char *type, const void *body, size_t n, int allow_8bit)
 {
 	struct scan r;
-	scan_body(body, n, &r);
+	int binary_type = !is_text(type) && strncmp(type, "message/", 8) != 0;
+	scan_body(body, n, &r, binary_type);
 	int lines_ok = r.max_line <= HDR_LINE_MAX && !r.nul && !r.bare;
 	if (lines_ok && !r.high && !r.ctl)
 		return MIME_CTE_7BIT;
@@ -529,13 +566,8 @@ static int write_node(struct buf *out, const struct mime_build *p, const struct 
 		put_param(&ct, p->params[i].name, p->params[i].value);
 		has_charset |= strcmp(p->params[i].name, "charset") == 0;
 	}
-	if (is_text(p->type) && !has_charset && !codec_is_ascii_text(p->body, p->n)) {
-		int ascii = 1;
-		for (size_t i = 0; i < p->n && ascii; i++)
-			ascii = (unsigned char)p->body[i] < 0x80;
-		if (!ascii)
-			buf_puts(&ct, "; charset=utf-8");
-	}
+	if (is_text(p->type) && !has_charset && codec_has_8bit(p->body, p->n))
+		buf_puts(&ct, "; charset=utf-8");
 	if (rc == 0)
 		rc = ct.err ? ct.err : write_fields(out, p, ct.data, cte, 1);
 	if (rc == 0) {
