@@ -289,6 +289,83 @@ static void test_sha256(void)
 	CHECK(memcmp(d1, d2, 32) == 0);
 }
 
+/* The plain reading of RFC 2045 6.7 the fast decoder must agree with. */
+static int ref_hex(int c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	return -1;
+}
+
+static size_t ref_qp(const unsigned char *s, size_t n, unsigned char *o, unsigned *defects)
+{
+	size_t k = 0, i = 0;
+	while (i < n) {
+		size_t end = i;
+		while (end < n && s[end] != '\n')
+			end++;
+		size_t brk = end;
+		if (brk > i && s[brk - 1] == '\r' && end < n)
+			brk--;
+		size_t te = brk;
+		while (te > i && (s[te - 1] == ' ' || s[te - 1] == '\t'))
+			te--;
+		if (brk - i > 998)
+			*defects |= CODEC_D_QP_LINE;
+		int soft = 0;
+		for (size_t j = i; j < te; j++) {
+			if (s[j] != '=') {
+				if ((s[j] < 32 && s[j] != '\t') || s[j] > 126)
+					*defects |= CODEC_D_QP_LINE;
+				o[k++] = s[j];
+			} else if (j + 1 == te) {
+				soft = 1;
+			} else if (j + 2 < te && ref_hex(s[j + 1]) >= 0 && ref_hex(s[j + 2]) >= 0) {
+				o[k++] = (unsigned char)(ref_hex(s[j + 1]) << 4 | ref_hex(s[j + 2]));
+				j += 2;
+			} else {
+				*defects |= CODEC_D_QP_ESCAPE;
+				o[k++] = '=';
+			}
+		}
+		if (end < n && !soft)
+			for (size_t j = brk; j <= end; j++)
+				o[k++] = s[j];
+		i = end < n ? end + 1 : n;
+	}
+	return k;
+}
+
+/* Differential: the word-at-a-time decoder against the plain one. */
+static void test_qp_differential(void)
+{
+	struct rng r;
+	rng_init_stream(&r, 9, "qp-diff");
+	static const char alphabet[] = "=====0123456789ABCDEFabcxyz   \t\t\r\n\n\x80\xc3\x01.";
+	int same = 0;
+	for (int t = 0; t < 20000; t++) {
+		unsigned char in[200], want[400];
+		size_t n = (size_t)rng_below(&r, sizeof in);
+		/* Half the inputs have long lines (no CR/LF, few '='), for the fast path. */
+		size_t span = t % 2 ? sizeof alphabet - 1 : 21;
+		for (size_t k = 0; k < n; k++)
+			in[k] = rng_chance(&r, 0.05) ? (unsigned char)rng_below(&r, 256)
+						     : (unsigned char)alphabet[(t % 2 ? 0 : 4) + rng_below(&r, span)];
+		unsigned want_d = 0, got_d = 0;
+		size_t wn = ref_qp(in, n, want, &want_d);
+		struct buf b;
+		buf_init(&b, 1 << 16);
+		CHECK_EQ_INT(codec_qp_decode(&b, (const char *)in, n, CODEC_LENIENT, &got_d), 0);
+		same += b.len == wn && (wn == 0 || memcmp(b.data, want, wn) == 0) && got_d == want_d;
+		buf_free(&b);
+	}
+	CHECK_EQ_INT(same, 20000);
+}
+
 static void test_buf_cap(void)
 {
 	struct buf b;
@@ -306,6 +383,7 @@ int main(void)
 	RUN(test_b64_decode);
 	RUN(test_b64_random);
 	RUN(test_qp);
+	RUN(test_qp_differential);
 	RUN(test_2047_decode);
 	RUN(test_2047_encode);
 	RUN(test_charsets);
