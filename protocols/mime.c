@@ -673,6 +673,10 @@ static void parse_multipart(struct mime_doc *d, struct mime_node *nd, const char
 		nd->children = take ? arena_alloc(d, take * sizeof *nd->children) : NULL;
 		int digest = strcmp(nd->subtype, "digest") == 0;
 		for (size_t k = 0; k < take && nd->children; k++) {
+			if (d->nodes >= d->lim.max_parts) { /* earlier parts' descendants used the budget */
+				nd->defects |= MIME_D_PARTS;
+				break;
+			}
 			struct mime_node *c = node_new(d, nd);
 			if (!c)
 				break;

@@ -410,6 +410,20 @@ static void test_part_limit(void)
 	CHECK_EQ_INT(mime_doc_node_count(doc), 10000);
 	CHECK(mime_node_defects(mime_doc_root(doc)) & MIME_D_PARTS);
 	mime_doc_free(&doc);
+	/* Nested: the budget is shared by the whole tree, never exceeded. */
+	buf_reset(&b);
+	buf_puts(&b, "Content-Type: multipart/mixed; boundary=o\r\n\r\n");
+	for (int k = 0; k < 3; k++) {
+		buf_puts(&b, "--o\r\nContent-Type: multipart/mixed; boundary=i\r\n\r\n");
+		for (int i = 0; i < 6000; i++)
+			buf_puts(&b, "--i\r\n\r\np\r\n");
+		buf_puts(&b, "--i--\r\n");
+	}
+	buf_puts(&b, "--o--\r\n");
+	REQUIRE(mime_parse(b.data, b.len, NULL, &doc) == 0);
+	CHECK_EQ_INT(mime_doc_node_count(doc), 10000);
+	CHECK(mime_doc_defects(doc) & MIME_D_PARTS);
+	mime_doc_free(&doc);
 	buf_free(&b);
 }
 
