@@ -1,6 +1,6 @@
 # Message format tests (issue 3): the Python email package as an oracle,
-# the `mailsim msg` command line, and a short bounded fuzz run of the MIME
-# parser (skipped when clang with libFuzzer is not installed).
+# the `mailsim msg` command line, and short bounded fuzz runs of the MIME
+# parser and of builder-parser round trips (skipped without clang/libFuzzer).
 find_package(Python3 COMPONENTS Interpreter)
 if(Python3_Interpreter_FOUND)
   add_test(NAME msg.oracle
@@ -12,6 +12,8 @@ if(Python3_Interpreter_FOUND)
   set_tests_properties(msg.oracle msg.cli PROPERTIES TIMEOUT 600)
 endif()
 
-add_test(NAME fuzz.mime COMMAND ${CMAKE_SOURCE_DIR}/tests/fuzz/run-fuzz.sh mime 20)
-set_tests_properties(fuzz.mime PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
-                     ENVIRONMENT "FUZZ_WORKDIR=${CMAKE_BINARY_DIR}/test-work/fuzz")
+foreach(target mime build)
+  add_test(NAME fuzz.${target} COMMAND ${CMAKE_SOURCE_DIR}/tests/fuzz/run-fuzz.sh ${target} 20)
+  set_tests_properties(fuzz.${target} PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
+                       ENVIRONMENT "FUZZ_WORKDIR=${CMAKE_BINARY_DIR}/test-work/fuzz")
+endforeach()

@@ -33,9 +33,9 @@ fi
 work=${FUZZ_WORKDIR:-/tmp/mailsim-fuzz}
 mkdir -p "$work/$target-corpus"
 bin=$work/fuzz_$target
-probe=$work/probe.c
+probe=$work/probe-$target.c
 echo 'int LLVMFuzzerTestOneInput(const unsigned char *d, unsigned long n) { (void)d; (void)n; return 0; }' >"$probe"
-if ! "$cc" -fsanitize=fuzzer "$probe" -o "$work/probe" 2>/dev/null; then
+if ! "$cc" -fsanitize=fuzzer "$probe" -o "$work/probe-$target" 2>/dev/null; then
 	echo "run-fuzz: $cc cannot build libFuzzer targets; skipping" >&2
 	exit 77
 fi
