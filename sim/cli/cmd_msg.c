@@ -415,7 +415,7 @@ static void show_text_node(const struct mime_node *n)
 	} else if (mime_node_is_message(n)) {
 		printf("  (encapsulated message)");
 	} else {
-		printf("  %zu parts", mime_node_child_count(n));
+		printf("  %zu part%s", mime_node_child_count(n), mime_node_child_count(n) == 1 ? "" : "s");
 	}
 	const char *fn = mime_node_filename(n);
 	if (fn)
@@ -430,6 +430,22 @@ static void show_text_node(const struct mime_node *n)
 		buf_free(&d);
 	}
 	putchar('\n');
+	/* An attached message: its own From, Date and Subject, decoded. */
+	if (mime_node_parent(n) && mime_node_is_message(mime_node_parent(n))) {
+		static const char *const names[] = {"From", "Date", "Subject"};
+		for (int k = 0; k < 3; k++) {
+			const struct hdr_field *f = mime_node_find_field(n, names[k]);
+			if (!f)
+				continue;
+			struct buf dec;
+			buf_init(&dec, 4 * f->value_len + 16);
+			hdr_decode(&dec, f->value, f->value_len, NULL);
+			for (size_t i = 0; i < mime_node_depth(n); i++)
+				fputs("  ", stdout);
+			printf("       | %s: %s\n", names[k], dec.data ? dec.data : "");
+			buf_free(&dec);
+		}
+	}
 	for (size_t i = 0; i < mime_node_child_count(n); i++)
 		show_text_node(mime_node_child(n, i));
 }

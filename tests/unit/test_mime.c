@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "harness.h"
+#include "protocols/address.h"
 #include "protocols/buf.h"
 #include "protocols/compose.h"
 #include "protocols/header.h"
@@ -352,6 +353,77 @@ static void test_compose_structure(void)
 	free(m);
 }
 
+static void test_compose_rules(void)
+{
+	static const unsigned char png[] = {0x89, 'P', 'N', 'G', '\r', '\n', 0x1a, '\n'};
+	struct msg_attachment att[2] = {{"logo.png", "image/png", png, sizeof png, "logo@juan"},
+					{"notas.txt", "text/plain", "a\nb\n", 4, NULL}};
+	struct msg_draft d = {.from = "\"Pérez, Juan\" <juan@dominio.de.juan>",
+			      .to = "María <maria@dominio.de.maria>, pedro@x.org",
+			      .bcc = "oculto@y.org",
+			      .subject = "Foto",
+			      .date = "Mon, 01 May 2006 10:00:00 -0300",
+			      .text = "ver adjunto",
+			      .html = "<img src=\"cid:logo@juan\">",
+			      .attachments = att,
+			      .n_attachments = 2,
+			      .seed = 9,
+			      .counter = 4};
+	struct buf a, b;
+	buf_init(&a, 1 << 20);
+	buf_init(&b, 1 << 20);
+	char err[120] = "";
+	REQUIRE(msg_compose(&a, &d, err, sizeof err) == 0);
+	REQUIRE(msg_compose(&b, &d, err, sizeof err) == 0);
+	CHECK(a.len == b.len && memcmp(a.data, b.data, a.len) == 0); /* deterministic */
+	CHECK(strstr(a.data, "\r\nBcc: oculto@y.org\r\n") != NULL); /* the sender's copy keeps Bcc */
+	CHECK(strstr(a.data, "From: \"=?utf-8?q?") == NULL);            /* phrase, not quoted words */
+	CHECK(strstr(a.data, "Message-ID: <") && strstr(a.data, ".4@dominio.de.juan>"));
+	struct mime_doc *doc = NULL;
+	REQUIRE(mime_parse(a.data, a.len, NULL, &doc) == 0);
+	struct buf s;
+	buf_init(&s, 1 << 16);
+	mime_tree_summary(&s, doc);
+	CHECK_STR(s.data, "multipart/mixed parts=2\n"
+			  "  multipart/alternative parts=2\n"
+			  "    text/plain cte=7bit size=11\n"
+			  "    multipart/related parts=2\n"
+			  "      text/html cte=7bit size=25\n"
+			  "      image/png cte=base64 size=8 file=\"logo.png\"\n"
+			  "  text/plain cte=7bit size=6 file=\"notas.txt\"\n");
+	const struct hdr_field *from = mime_node_find_field(mime_doc_root(doc), "from");
+	REQUIRE(from != NULL);
+	struct addr_list *l = NULL;
+	REQUIRE(addr_parse(from->value, from->value_len, &l, NULL) == 0);
+	CHECK_STR(addr_list_get(l, 0)->name, "Pérez, Juan");
+	addr_list_free(&l);
+	mime_doc_free(&doc);
+	buf_free(&s);
+
+	/* Errors say what is wrong and write nothing. */
+	size_t before = a.len;
+	struct msg_draft bad = d;
+	bad.to = "Perez, Luis <l@x.org>";
+	CHECK(msg_compose(&a, &bad, err, sizeof err) < 0);
+	CHECK(strstr(err, "To") != NULL);
+	bad = d;
+	bad.date = "ayer";
+	CHECK(msg_compose(&a, &bad, err, sizeof err) < 0);
+	CHECK(strstr(err, "date") != NULL);
+	bad = d;
+	bad.from = NULL;
+	CHECK(msg_compose(&a, &bad, err, sizeof err) < 0);
+	char longword[1100];
+	memset(longword, 'x', sizeof longword - 1);
+	longword[sizeof longword - 1] = '\0';
+	bad = d;
+	bad.subject = longword;
+	CHECK(msg_compose(&a, &bad, err, sizeof err) < 0);
+	CHECK_EQ_INT(a.len, before);
+	buf_free(&a);
+	buf_free(&b);
+}
+
 /* Every prefix of a message parses without harm (the fuzzer's little sibling). */
 static void test_truncations(void)
 {
@@ -435,6 +507,7 @@ int main(void)
 	RUN(test_cte_choice);
 	RUN(test_rfc2231_filename);
 	RUN(test_compose_structure);
+	RUN(test_compose_rules);
 	RUN(test_truncations);
 	RUN(test_depth_limit);
 	RUN(test_part_limit);
