@@ -97,6 +97,9 @@ int hdr_next(const char *text, size_t n, size_t *pos, struct hdr_field *f, unsig
 			vend--;
 		if (v > vend)
 			v = vend;
+		/* "Name:" alone on its line, the value folded onto the next. */
+		while (v < vend && (text[v] == '\r' || text[v] == '\n' || text[v] == ' ' || text[v] == '\t'))
+			v++;
 		f->value = text + v;
 		f->value_len = vend - v;
 		p = last < n ? last + 1 : n;
@@ -199,6 +202,7 @@ int hdr_write(struct buf *out, const char *name, const char *value)
 			buf_append(out, "\r\n", 2);
 			col = 0;
 		}
+
 		if (col + seg > HDR_LINE_MAX) {
 			buf_truncate(out, start);
 			return PROTO_ELIMIT;

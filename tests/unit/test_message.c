@@ -91,6 +91,11 @@ static void test_header_write(void)
 	CHECK_EQ_INT(hdr_write(&b, "X-Huge", huge), PROTO_ELIMIT);
 	CHECK_EQ_INT(b.len, before);
 	CHECK_EQ_INT(hdr_write(&b, "Bad Name", "v"), PROTO_EINVAL);
+	/* A value that starts on the line after "Name:" reads without the fold. */
+	const char *late = "X-Late:\r\n   value here\r\n\r\n";
+	REQUIRE(hdr_find(late, strlen(late), "x-late", 0, &f));
+	CHECK(f.value_len == 10 && memcmp(f.value, "value here", 10) == 0);
+	before = b.len;
 	CHECK_EQ_INT(hdr_write(&b, "X", "line\r\nbreak"), PROTO_EINVAL);
 	buf_reset(&b);
 	CHECK_EQ_INT(hdr_write_text(&b, "Subject", "Hola, ¿cómo estás?"), 0);
