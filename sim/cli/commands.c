@@ -4,5 +4,7 @@
 #include <stddef.h>
 
 const struct cli_command cli_commands[] = {
+	{"run", "run a scenario (the built-in default without FILE)", cmd_run},
+	{"check", "validate scenario files without running them", cmd_check},
 	{NULL, NULL, NULL},
 };
