@@ -67,13 +67,13 @@ int cmd_check(int argc, char **argv)
 		case 'h': usage(stdout); return 0;
 		default:
 			fprintf(stderr, "mailsim check: unknown option '%s'\n", argv[optind - 1]);
-			usage(stderr);
+			fprintf(stderr, "Try 'mailsim check --help'.\n");
 			return 2;
 		}
 	}
 	if (optind >= argc && !builtin) {
 		fprintf(stderr, "mailsim check: no scenario file given\n");
-		usage(stderr);
+		fprintf(stderr, "Try 'mailsim check --help'.\n");
 		return 2;
 	}
 	int rc = 0;

@@ -79,7 +79,7 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, "+:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_SEED:
 			if (parse_seed(optarg, &o->seed) < 0) {
@@ -105,14 +105,11 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
 		case 'h': usage(stdout); return 0;
 		case ':':
 			fprintf(stderr, "mailsim run: option '%s' needs a value\n", argv[optind - 1]);
-			usage(stderr);
+			fprintf(stderr, "Try 'mailsim run --help'.\n");
 			return 2;
 		default:
-			if (optopt && optopt < 256)
-				fprintf(stderr, "mailsim run: unknown option '-%c'\n", optopt);
-			else
-				fprintf(stderr, "mailsim run: unknown option or missing value: '%s'\n", argv[optind - 1]);
-			usage(stderr);
+			fprintf(stderr, "mailsim run: unknown option '%s'\n", argv[optind - 1]);
+			fprintf(stderr, "Try 'mailsim run --help'.\n");
 			return 2;
 		}
 	}

@@ -1,0 +1,14 @@
+# Scenario tests: malformed scenario files and their messages, the scenario
+# library, and `mailsim run` end to end (demos, determinism, exit codes,
+# summary). Driven by tests/scenarios/scenario_tests.py.
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_FOUND)
+  foreach(t bad library demos determinism exit-codes summary)
+    add_test(NAME scenario.${t}
+      COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/scenario_tests.py
+              $<TARGET_FILE:mailsim> ${CMAKE_SOURCE_DIR} ${CMAKE_CURRENT_BINARY_DIR}/scenario-work/${t} ${t})
+    set_tests_properties(scenario.${t} PROPERTIES TIMEOUT 600)
+  endforeach()
+else()
+  message(WARNING "python3 not found: the scenario tests are not registered (scripts/quickstart test installs it)")
+endif()
