@@ -61,6 +61,7 @@ static const struct scn_key tcp_keys[] = {
 	{"max_retransmits", SCN_NUMBER, 0, "a whole number"},
 	{"connect_timeout", SCN_STRING, 0, "a duration such as \"75s\""},
 	{"time_wait", SCN_STRING, 0, "a duration such as \"1s\""},
+	{"fin_wait_2", SCN_STRING, 0, "a duration such as \"60s\""},
 	{"rcvbuf", SCN_NUMBER | SCN_STRING, 0, "a size such as \"64KiB\""},
 	{"sndbuf", SCN_NUMBER | SCN_STRING, 0, "a size such as \"256KiB\""},
 	{NULL, 0, 0, NULL},
@@ -93,6 +94,7 @@ static int load_tcp(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 	positive_duration(ctx, t, "max_rto", &c->max_rto);
 	positive_duration(ctx, t, "connect_timeout", &c->connect_timeout);
 	positive_duration(ctx, t, "time_wait", &c->time_wait);
+	positive_duration(ctx, t, "fin_wait_2", &c->fin_wait_2);
 	int64_t n;
 	if (scn_parse_int(ctx, t, "max_retransmits", 1, 100, &n) == 0)
 		c->max_retransmits = (int)n;
