@@ -73,13 +73,21 @@ def test_demos():
     for name, must in [("default", ["client hello", "complete"]),
                        ("lossy-transfer", ["client megabyte", "complete, 1048576 bytes sent, 1048576 received"]),
                        ("link-down-up", ["client upload", "complete, 524288 bytes sent"]),
-                       ("closed-port", ["client closed", "refused"])]:
+                       ("closed-port", ["client closed", "refused"]),
+                       ("slow-modem", ["client upload: laptop -> 10.1.0.2:9: complete", "queue-full"]),
+                       ("asymmetric-route", ["client ping", "complete"])]:
         path = os.path.join(src, "scenarios", name + ".json")
         rc, out, err = run(["run", path])
         expect(rc == 0, "%s: exit %d\n%s%s" % (name, rc, out, err))
         for m in must:
             expect(m in out, "%s: report lacks %r:\n%s" % (name, m, out))
         print(out, end="")
+    # The static route sends the laptop's packets over the satellite: the
+    # handshake and three echoed lines take about four 260 ms round trips,
+    # where the fiber alone would take about 40 ms.
+    rc, out, err = run(["run", os.path.join(src, "scenarios", "asymmetric-route.json")])
+    took = float(out.split("received in ")[1].split(" s")[0]) if "received in " in out else 0
+    expect(1.0 < took < 1.5, "asymmetric-route: the client took %.3f s, want about 1.3 s" % took)
     rc, out, err = run(["run", os.path.join(src, "scenarios", "link-down-up.json")])
     expect("link-down" in out, "link-down-up: no packets dropped on the down link:\n" + out)
     rc, out, err = run(["run", os.path.join(src, "scenarios", "lossy-transfer.json")])
