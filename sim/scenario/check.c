@@ -81,6 +81,11 @@ static void format_path(const struct json_path_elem *path, int depth, char *buf,
 
 static void emit(struct scn_ctx *ctx, const struct json_path_elem *path, int depth, int line, const char *msg)
 {
+	if (line < 0) { /* past the kept messages: count only */
+		ctx->errors++;
+		scn_diag_add(ctx->diag, "%s", "");
+		return;
+	}
 	char where[512];
 	format_path(path, depth, where, sizeof where);
 	ctx->errors++;
@@ -90,10 +95,14 @@ static void emit(struct scn_ctx *ctx, const struct json_path_elem *path, int dep
 		scn_diag_add(ctx->diag, "%s:%d: %s", ctx->file, line, msg);
 }
 
-/* The line of the value at path, or of the deepest ancestor that exists. */
+/* The line of the value at path, or of the deepest ancestor that exists;
+ * -1 when the diagnostics are full, so no message needs it (locating scans
+ * the text, and hostile input could ask for it a million times). */
 static int line_of(const struct scn_ctx *ctx, const struct json_path_elem *path, int depth, int key_line)
 {
 	struct json_loc loc;
+	if (scn_diag_count(ctx->diag) >= SCN_DIAG_MAX)
+		return -1;
 	for (int d = depth; d >= 0; d--)
 		if (json_locate(ctx->text, ctx->len, path, d, &loc) == 0)
 			return key_line && d == depth ? loc.key_line : loc.line;
@@ -222,16 +231,30 @@ static void list_names(char *buf, size_t size, const char *const *names)
 	}
 }
 
+int scn_check_count(struct scn_ctx *ctx, const cJSON *list, int max, const char *what)
+{
+	int n = cJSON_GetArraySize(list);
+	if (n <= max)
+		return 0;
+	scn_error(ctx, "%d %s is more than mailsim supports (at most %d)", n, what, max);
+	return -1;
+}
+
 int scn_check_keys(struct scn_ctx *ctx, const cJSON *obj, const struct scn_key *keys)
 {
 	int before = ctx->errors;
+	if (cJSON_GetArraySize(obj) > SCN_MAX_KEYS) {
+		scn_error(ctx, "an object with %d keys: expected at most %d (known keys are few; is this the right file?)",
+			  cJSON_GetArraySize(obj), SCN_MAX_KEYS);
+		return ctx->errors - before;
+	}
 	const char *names[64];
 	size_t nkeys = 0;
 	for (; keys[nkeys].name && nkeys < 63; nkeys++)
 		names[nkeys] = keys[nkeys].name;
 	names[nkeys] = NULL;
 
-	for (const cJSON *c = obj->child; c; c = c->next) {
+	for (const cJSON *c = obj->child; c && scn_diag_count(ctx->diag) < SCN_DIAG_MAX; c = c->next) {
 		const char *name = c->string ? c->string : "";
 		int nth = 0;
 		for (const cJSON *p = obj->child; p != c; p = p->next)

@@ -24,6 +24,10 @@ struct cJSON;
 struct scn_diag;
 
 #define SCN_MAX_DEPTH 32
+/* Largest object the key check accepts: every table is far smaller, so a
+ * bigger object is a mistake, and checking it would cost time quadratic in
+ * its size (duplicate detection). */
+#define SCN_MAX_KEYS 64
 
 /* JSON types a key accepts (bit set). */
 enum {
@@ -65,12 +69,17 @@ void scn_error_key(struct scn_ctx *ctx, const char *key, int nth, const char *fm
 	__attribute__((format(printf, 4, 5)));
 
 /* Checks obj (at the current path) against a table ended by a NULL name.
- * Returns the number of errors reported. */
+ * Returns the number of errors reported. Stops early once the diagnostics
+ * are full, so hostile input cannot make checking slow. */
 int scn_check_keys(struct scn_ctx *ctx, const struct cJSON *obj, const struct scn_key *keys);
 /* Reports that the value at the current path is not of the expected kind
  * ("expected a list of hosts, found a string"). */
 void scn_error_type(struct scn_ctx *ctx, const struct cJSON *v, const char *what);
 const char *scn_json_type_name(const struct cJSON *v);
+
+/* Checks that list (at the current path, holding what) has at most max
+ * elements; reports an error and returns -1 if not. */
+int scn_check_count(struct scn_ctx *ctx, const struct cJSON *list, int max, const char *what);
 
 /* The closest name to word among names (NULL-ended), or NULL if none is
  * close enough to be a plausible typo. */

@@ -16,6 +16,13 @@
 
 struct cJSON;
 
+/* Size limits of the lists: far above any classroom scenario, low enough
+ * that the loader's cross-checks (names, addresses, interfaces) stay fast
+ * on hostile input. */
+#define SCN_MAX_HOSTS 5000
+#define SCN_MAX_IFACES 64
+#define SCN_MAX_LIST 20000
+
 typedef int (*scn_section_fn)(struct scn_ctx *ctx, struct scenario *s, const struct cJSON *v);
 
 int scn_load_hosts(struct scn_ctx *ctx, struct scenario *s, const struct cJSON *v);

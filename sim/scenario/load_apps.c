@@ -223,11 +223,15 @@ int scn_load_apps(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 	int n = cJSON_GetArraySize(list);
 	if (n == 0)
 		return 0;
+	scn_push_key(ctx, "apps");
+	if (scn_check_count(ctx, list, SCN_MAX_LIST, "apps") < 0) {
+		scn_pop(ctx);
+		return 0;
+	}
 	s->services = calloc((size_t)n, sizeof *s->services);
 	s->clients = calloc((size_t)n, sizeof *s->clients);
 	if (!s->services || !s->clients)
 		return -1;
-	scn_push_key(ctx, "apps");
 	/* Services first, so a client's default "echo" can see the service
 	 * it connects to wherever it is listed. */
 	for (int pass = 0; pass < 2; pass++) {
@@ -277,11 +281,15 @@ int scn_load_expect(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 	int n = cJSON_GetArraySize(list);
 	if (n == 0)
 		return 0;
+	scn_push_key(ctx, "expect");
+	if (scn_check_count(ctx, list, SCN_MAX_LIST, "expectations") < 0) {
+		scn_pop(ctx);
+		return 0;
+	}
 	struct scn_expect *x = realloc(s->expects, (s->expect_count + (size_t)n) * sizeof *x);
 	if (!x)
 		return -1;
 	s->expects = x;
-	scn_push_key(ctx, "expect");
 	size_t i = 0;
 	for (const cJSON *e = list->child; e; e = e->next, i++) {
 		scn_push_index(ctx, i);

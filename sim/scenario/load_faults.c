@@ -119,10 +119,14 @@ int scn_load_faults(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 	int n = cJSON_GetArraySize(list);
 	if (n == 0)
 		return 0;
+	scn_push_key(ctx, "faults");
+	if (scn_check_count(ctx, list, SCN_MAX_LIST, "faults") < 0) {
+		scn_pop(ctx);
+		return 0;
+	}
 	s->faults = calloc((size_t)n, sizeof *s->faults);
 	if (!s->faults)
 		return -1;
-	scn_push_key(ctx, "faults");
 	size_t i = 0;
 	for (const cJSON *e = list->child; e; e = e->next, i++) {
 		scn_push_index(ctx, i);

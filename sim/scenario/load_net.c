@@ -128,6 +128,10 @@ static int load_interfaces(struct scn_ctx *ctx, struct scenario *s, size_t hi, c
 	struct scn_host *h = &s->hosts[hi];
 	int n = cJSON_GetArraySize(list);
 	scn_push_key(ctx, "interfaces");
+	if (scn_check_count(ctx, list, SCN_MAX_IFACES, "interfaces") < 0) {
+		scn_pop(ctx);
+		return 0;
+	}
 	if (n == 0) {
 		scn_error(ctx, "empty list (a host needs at least one interface)");
 		scn_pop(ctx);
@@ -249,6 +253,15 @@ static int load_host(struct scn_ctx *ctx, struct scenario *s, const cJSON *e, si
 		if (scn_parse_ipv4(ctx, e, "ip", &a) == 0)
 			add_address(ctx, s, s->host_count - 1, &h->ifaces[0], a, "ip");
 	} else if (cJSON_IsArray(ifs)) {
+		size_t total = 0;
+		for (size_t i = 0; i < s->host_count; i++)
+			total += s->hosts[i].iface_count;
+		if (total + (size_t)cJSON_GetArraySize(ifs) > SCN_MAX_LIST) {
+			scn_push_key(ctx, "interfaces");
+			scn_error(ctx, "more than %d interfaces in all is more than mailsim supports", SCN_MAX_LIST);
+			scn_pop(ctx);
+			return 0;
+		}
 		return load_interfaces(ctx, s, s->host_count - 1, ifs);
 	} else if (!ip && !ifs) {
 		scn_error_key(ctx, "ip", 0, "missing (a host needs an address: \"ip\", or \"interfaces\" for several)");
@@ -263,6 +276,10 @@ int scn_load_hosts(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 		return 0;
 	scn_push_key(ctx, "hosts");
 	int n = cJSON_GetArraySize(list);
+	if (scn_check_count(ctx, list, SCN_MAX_HOSTS, "hosts") < 0) {
+		scn_pop(ctx);
+		return 0;
+	}
 	if (n == 0) {
 		scn_error(ctx, "empty list (a scenario needs at least one host)");
 		scn_pop(ctx);
@@ -436,10 +453,14 @@ int scn_load_links(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 	int n = cJSON_GetArraySize(list);
 	if (n == 0)
 		return 0;
+	scn_push_key(ctx, "links");
+	if (scn_check_count(ctx, list, SCN_MAX_LIST, "links") < 0) {
+		scn_pop(ctx);
+		return 0;
+	}
 	s->links = calloc((size_t)n, sizeof *s->links);
 	if (!s->links)
 		return -1;
-	scn_push_key(ctx, "links");
 	size_t i = 0;
 	for (const cJSON *e = list->child; e; e = e->next, i++) {
 		scn_push_index(ctx, i);
@@ -540,10 +561,14 @@ int scn_load_routes(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 	int n = cJSON_GetArraySize(list);
 	if (n == 0)
 		return 0;
+	scn_push_key(ctx, "routes");
+	if (scn_check_count(ctx, list, SCN_MAX_LIST, "routes") < 0) {
+		scn_pop(ctx);
+		return 0;
+	}
 	s->routes = calloc((size_t)n, sizeof *s->routes);
 	if (!s->routes)
 		return -1;
-	scn_push_key(ctx, "routes");
 	size_t i = 0;
 	for (const cJSON *e = list->child; e; e = e->next, i++) {
 		scn_push_index(ctx, i);

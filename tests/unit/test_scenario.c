@@ -333,6 +333,50 @@ static void test_mutations_never_crash(void)
 	printf("mutations: %d loaded, %d rejected\n", loaded, failed);
 }
 
+/* Inputs built to be slow: a huge object, thousands of hosts with one
+ * duplicate name, thousands of unknown keys. Each must be rejected with a
+ * bounded number of messages (ctest's timeout catches a hang). */
+static char *big_text(size_t *len_r, int kind)
+{
+	size_t cap = 8u << 20, n = 0;
+	char *b = malloc(cap);
+	n += (size_t)snprintf(b + n, cap - n, "{\"hosts\": [");
+	int hosts = kind == 0 ? 5001 : 4000;
+	for (int i = 0; i < hosts; i++) {
+		const char *extra = kind == 2 ? ", \"bogus\": 1" : "";
+		n += (size_t)snprintf(b + n, cap - n, "%s{\"name\": \"h%d\", \"ip\": \"10.%d.%d.1\"%s}", i ? ", " : "",
+				      kind == 1 && i == hosts - 1 ? 0 : i, i / 250, i % 250, extra);
+	}
+	n += (size_t)snprintf(b + n, cap - n, "], \"title\": \"x\"");
+	if (kind == 3)
+		for (int i = 0; i < 100000; i++)
+			n += (size_t)snprintf(b + n, cap - n, ", \"k%d\": %d", i, i);
+	n += (size_t)snprintf(b + n, cap - n, "}");
+	*len_r = n;
+	return b;
+}
+
+static void test_large_inputs_bounded(void)
+{
+	const char *want[] = {
+		"t.json:1: hosts: 5001 hosts is more than mailsim supports (at most 5000)",
+		"t.json:1: hosts[3999].name: duplicate host name \"h0\" (hosts[0] already has it)",
+		"t.json:1: hosts[0].bogus: unknown key \"bogus\" (known keys: name, role, ip, interfaces, x, y, description)",
+		"t.json:1: an object with 100002 keys: expected at most 64 (known keys are few; is this the right file?)",
+	};
+	for (int kind = 0; kind < 4; kind++) {
+		size_t len;
+		char *text = big_text(&len, kind);
+		scn_diag_clear(diag);
+		struct scenario *s = scenario_load_text("t.json", text, len, diag);
+		CHECK(s == NULL);
+		CHECK(scn_diag_kept(diag) <= SCN_DIAG_MAX);
+		CHECK_STR(scn_diag_message(diag, 0), want[kind]);
+		scenario_free(&s);
+		free(text);
+	}
+}
+
 int main(void)
 {
 	diag = scn_diag_new();
@@ -345,6 +389,7 @@ int main(void)
 	RUN(test_outcome_names_match);
 	RUN(test_suggest_and_format);
 	RUN(test_mutations_never_crash);
+	RUN(test_large_inputs_bounded);
 	scn_diag_free(&diag);
 	return harness_done();
 }
