@@ -19,6 +19,17 @@
 
 #define MAILDIR_KEYWORD_LETTERS 26
 
+/* out = a + "/" + b; MS_ERR_IO (with err set) if it does not fit. */
+static int path_join(char *out, size_t cap, const char *a, const char *b, char *err, size_t errlen)
+{
+	int n = snprintf(out, cap, "%s/%s", a, b);
+	if (n < 0 || (size_t)n >= cap) {
+		snprintf(err, errlen, "%s/%s: path too long", a, b);
+		return MS_ERR_IO;
+	}
+	return 0;
+}
+
 static int make_dir(const char *path, char *err, size_t errlen)
 {
 	if (mkdir(path, 0755) == 0 || errno == EEXIST)
@@ -34,8 +45,7 @@ static int make_maildir(const char *path, char *err, size_t errlen)
 		return MS_ERR_IO;
 	static const char *const parts[] = {"cur", "new", "tmp"};
 	for (int i = 0; i < 3; i++) {
-		snprintf(sub, sizeof sub, "%s/%s", path, parts[i]);
-		if (make_dir(sub, err, errlen) < 0)
+		if (path_join(sub, sizeof sub, path, parts[i], err, errlen) < 0 || make_dir(sub, err, errlen) < 0)
 			return MS_ERR_IO;
 	}
 	return 0;
@@ -90,8 +100,9 @@ static int export_folder(const struct ms_folder *f, const char *path, char *err,
 		base_name(m, base, sizeof base);
 		o += (size_t)snprintf(uidlist + o, cap - o, "%u :%s\n", m->uid, base);
 		int in_new = m->flags == MS_RECENT && m->keywords == 0;
+		int n;
 		if (in_new) {
-			snprintf(file, sizeof file, "%s/new/%s", path, base);
+			n = snprintf(file, sizeof file, "%s/new/%s", path, base);
 		} else {
 			char info[64];
 			size_t k = 0;
@@ -109,25 +120,32 @@ static int export_folder(const struct ms_folder *f, const char *path, char *err,
 				if (m->keywords & (1ull << b))
 					info[k++] = (char)('a' + b);
 			info[k] = 0;
-			snprintf(file, sizeof file, "%s/cur/%s:2,%s", path, base, info);
+			n = snprintf(file, sizeof file, "%s/cur/%s:2,%s", path, base, info);
 		}
-		int rc = write_file(file, blob_data(m->body), blob_len(m->body), err, errlen);
+		int rc = n < 0 || (size_t)n >= sizeof file ? MS_ERR_IO : 0;
+		if (rc < 0)
+			snprintf(err, errlen, "%s: path too long", path);
+		else
+			rc = write_file(file, blob_data(m->body), blob_len(m->body), err, errlen);
 		if (rc < 0) {
 			free(uidlist);
 			return rc;
 		}
 	}
-	snprintf(file, sizeof file, "%s/dovecot-uidlist", path);
-	int rc = write_file(file, uidlist, o, err, errlen);
+	int rc = path_join(file, sizeof file, path, "dovecot-uidlist", err, errlen);
+	if (rc == 0)
+		rc = write_file(file, uidlist, o, err, errlen);
 	free(uidlist);
 	return rc;
 }
 
 static int export_user(const struct ms_user *u, const char *dir, char *err, size_t errlen)
 {
-	char root[4096], path[4096 + 256], sub[256];
-	snprintf(root, sizeof root, "%s/%s", dir, u->address);
-	int rc = export_folder(u->folders[0], root, err, errlen);
+	char root[4096], path[4096], sub[256], leaf[300];
+	int rc = path_join(root, sizeof root, dir, u->address, err, errlen);
+	if (rc < 0)
+		return rc;
+	rc = export_folder(u->folders[0], root, err, errlen);
 	if (rc < 0)
 		return rc;
 	char *subs = malloc(u->nfolders * 256 + 1);
@@ -136,21 +154,25 @@ static int export_user(const struct ms_user *u, const char *dir, char *err, size
 		return MS_ERR_NOMEM;
 	for (size_t i = 1; i < u->nfolders; i++) {
 		folder_dir(u->folders[i]->name, sub, sizeof sub);
-		snprintf(path, sizeof path, "%s/%s", root, sub);
-		rc = export_folder(u->folders[i], path, err, errlen);
+		rc = path_join(path, sizeof path, root, sub, err, errlen);
+		if (rc == 0)
+			rc = export_folder(u->folders[i], path, err, errlen);
 		if (rc < 0)
 			break;
 		if (u->folders[i]->subscribed)
 			so += (size_t)sprintf(subs + so, "%s\n", sub + 1);
 		/* Maildir++ marks folders with an empty maildirfolder file. */
-		snprintf(path, sizeof path, "%s/%s/maildirfolder", root, sub);
-		rc = write_file(path, "", 0, err, errlen);
+		snprintf(leaf, sizeof leaf, "%s/maildirfolder", sub);
+		rc = path_join(path, sizeof path, root, leaf, err, errlen);
+		if (rc == 0)
+			rc = write_file(path, "", 0, err, errlen);
 		if (rc < 0)
 			break;
 	}
 	if (rc == 0) {
-		snprintf(path, sizeof path, "%s/subscriptions", root);
-		rc = write_file(path, subs, so, err, errlen);
+		rc = path_join(path, sizeof path, root, "subscriptions", err, errlen);
+		if (rc == 0)
+			rc = write_file(path, subs, so, err, errlen);
 	}
 	free(subs);
 	if (rc == 0 && u->nkeywords > 0) {
@@ -158,8 +180,9 @@ static int export_user(const struct ms_user *u, const char *dir, char *err, size
 		size_t ko = 0;
 		for (int k = 0; k < u->nkeywords && k < MAILDIR_KEYWORD_LETTERS; k++)
 			ko += (size_t)snprintf(kw + ko, sizeof kw - ko, "%d %s\n", k, u->keywords[k]);
-		snprintf(path, sizeof path, "%s/dovecot-keywords", root);
-		rc = write_file(path, kw, ko, err, errlen);
+		rc = path_join(path, sizeof path, root, "dovecot-keywords", err, errlen);
+		if (rc == 0)
+			rc = write_file(path, kw, ko, err, errlen);
 	}
 	return rc;
 }
