@@ -445,8 +445,9 @@ int scn_parse_size(struct scn_ctx *ctx, const cJSON *obj, const char *key, uint6
 		goto out; /* reported by scn_check_keys */
 	}
 	if (bytes < (double)min || bytes > (double)max) {
-		scn_error(ctx, "%.0f bytes is out of range (expected %llu to %llu bytes)", bytes, (unsigned long long)min,
-			  (unsigned long long)max);
+		scn_error(ctx, bytes < 1e15 ? "%.0f bytes is out of range (expected %llu to %llu bytes)"
+					    : "%g bytes is out of range (expected %llu to %llu bytes)",
+			  bytes, (unsigned long long)min, (unsigned long long)max);
 		goto out;
 	}
 	*out_r = (uint64_t)bytes;
@@ -487,8 +488,9 @@ int scn_parse_int(struct scn_ctx *ctx, const cJSON *obj, const char *key, int64_
 	else if (!isfinite(v->valuedouble) || v->valuedouble != floor(v->valuedouble))
 		scn_error(ctx, "%g is not a whole number", v->valuedouble);
 	else if (v->valuedouble < (double)min || v->valuedouble > (double)max)
-		scn_error(ctx, "%.0f is out of range (expected %lld to %lld)", v->valuedouble, (long long)min,
-			  (long long)max);
+		scn_error(ctx, fabs(v->valuedouble) < 1e15 ? "%.0f is out of range (expected %lld to %lld)"
+							     : "%g is out of range (expected %lld to %lld)",
+			  v->valuedouble, (long long)min, (long long)max);
 	else {
 		*out_r = (int64_t)v->valuedouble;
 		rc = 0;
