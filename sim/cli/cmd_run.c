@@ -330,6 +330,7 @@ int cmd_run(int argc, char **argv)
 		goto out;
 	}
 
+	int logged = log != NULL;
 	enum sim_stop_reason why = scn_world_run(w, until);
 	size_t failed = scn_world_failed_expectations(w);
 	rc = failed ? 1 : 0;
@@ -346,8 +347,11 @@ int cmd_run(int argc, char **argv)
 	}
 	if (sum && write_summary(o.summary, sum, w, name, seed, failed) < 0)
 		rc = 2;
-	if (!o.quiet)
+	if (!o.quiet) {
+		if (logged)
+			fputc('\n', stdout); /* set the report apart from the log */
 		print_report(stdout, name, seed, w, why);
+	}
 	print_failed_expectations(stderr, w);
 out:
 	obs_text_log_close(&log);
