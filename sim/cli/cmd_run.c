@@ -210,7 +210,7 @@ static cJSON *clients_json(struct scn_world *w)
 		const struct testapp_client_result *r = testapp_client_result(app, i);
 		const struct scn_client *c = &s->clients[i];
 		cJSON *o = cJSON_CreateObject();
-		char ip[16], t[40];
+		char ip[16];
 		cJSON_AddStringToObject(o, "name", c->name);
 		cJSON_AddStringToObject(o, "host", s->hosts[c->host].name);
 		cJSON_AddStringToObject(o, "server", ipv4_format(c->dest_ip, ip));
@@ -223,9 +223,9 @@ static cJSON *clients_json(struct scn_world *w)
 		cJSON_AddNumberToObject(o, "bytes_sent", (double)r->bytes_sent);
 		cJSON_AddNumberToObject(o, "bytes_received", (double)r->bytes_received);
 		if (r->started >= 0)
-			cJSON_AddStringToObject(o, "started", sim_time_format(r->started, t, sizeof t));
+			cJSON_AddNumberToObject(o, "start_ns", (double)r->started);
 		if (r->finished >= 0)
-			cJSON_AddStringToObject(o, "finished", sim_time_format(r->finished, t, sizeof t));
+			cJSON_AddNumberToObject(o, "end_ns", (double)r->finished);
 		cJSON_AddItemToArray(list, o);
 	}
 	return list;
@@ -239,8 +239,8 @@ static int write_summary(const char *path, struct obs_summary *sum, struct scn_w
 		fprintf(stderr, "mailsim run: cannot build the summary\n");
 		return -1;
 	}
+	(void)seed; /* the summary has it already */
 	cJSON_AddStringToObject(root, "scenario", name);
-	cJSON_AddNumberToObject(root, "seed", (double)seed);
 	cJSON_AddItemToObject(root, "clients", clients_json(w));
 	cJSON *ex = cJSON_AddObjectToObject(root, "expectations");
 	cJSON_AddNumberToObject(ex, "total", (double)scn_world_scenario(w)->expect_count);

@@ -157,8 +157,13 @@ def test_summary():
     """--summary - writes one JSON document with the clients' outcomes."""
     rc, out, err = run(["run", "--quiet", "--summary", "-", os.path.join(src, "scenarios", "closed-port.json")])
     expect(rc == 0, "exit %d: %s" % (rc, err))
+    def no_duplicates(pairs):
+        keys = [k for k, _ in pairs]
+        expect(len(keys) == len(set(keys)), "duplicate keys in the summary: %r" % keys)
+        return dict(pairs)
+
     try:
-        doc = json.loads(out)
+        doc = json.loads(out, object_pairs_hook=no_duplicates)
     except ValueError as e:
         fail("summary is not JSON: %s\n%s" % (e, out))
         return
@@ -166,6 +171,9 @@ def test_summary():
     expect(outcomes == {"open": "complete", "closed": "refused", "nowhere": "timeout"}, "outcomes: %r" % outcomes)
     expect(doc.get("expectations") == {"total": 3, "failed": 0}, "expectations: %r" % doc.get("expectations"))
     expect(doc.get("seed") == 1, "seed: %r" % doc.get("seed"))
+    closed = [c for c in doc.get("clients", []) if c["name"] == "closed"]
+    expect(closed and closed[0].get("start_ns") == 200000000 and closed[0].get("end_ns", 0) > 200000000,
+           "client closed: %r" % closed)
     print("ok: summary has", sorted(doc.keys()))
 
 
