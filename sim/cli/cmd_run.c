@@ -43,7 +43,8 @@ static void usage(FILE *out)
 		     "  --trace FILE     write a JSON Lines trace (docs/trace-format.md); - for stdout\n"
 		     "  --pcap FILE      write a pcap capture for Wireshark or tshark\n"
 		     "  --summary FILE   write a JSON summary of the run; - for stdout\n"
-		     "  -q, --quiet      print nothing but failed expectations and errors\n"
+		     "  -q, --quiet      no report (and no log unless --log): only failed\n"
+		     "                   expectations and errors\n"
 		     "  -h, --help       show this help\n\n"
 		     "Exit status: 0 ok, 1 an expectation failed, 2 usage or input error.\n");
 }
@@ -310,7 +311,7 @@ int cmd_run(int argc, char **argv)
 	struct net *net = scn_world_net(w);
 	/* The plain `mailsim` demo shows the log: a bare report would teach
 	 * nothing. With a FILE the log is asked for with --log. */
-	if ((o.log || !o.file) && !o.quiet) {
+	if (o.log || (!o.file && !o.quiet)) {
 		log = obs_text_log_open(sim, net, stdout);
 		if (!log) {
 			fprintf(stderr, "mailsim run: cannot start the log\n");
