@@ -6,7 +6,9 @@ file(READ "${INPUT}" hex HEX)
 string(LENGTH "${hex}" hexlen)
 math(EXPR len "${hexlen} / 2")
 string(REGEX REPLACE "([0-9a-f][0-9a-f])" "0x\\1," bytes "${hex}")
-string(REGEX REPLACE "((0x[0-9a-f][0-9a-f],){16})" "\\1\n\t" bytes "${bytes}")
+# CMake regexes have no {n}: spell out sixteen bytes per line.
+string(REPEAT "0x[0-9a-f][0-9a-f]," 16 sixteen)
+string(REGEX REPLACE "(${sixteen})" "\\1\n\t" bytes "${bytes}")
 file(WRITE "${OUTPUT}.tmp"
   "/* Generated from ${INPUT} by sim/cli/embed.cmake. Do not edit. */\n"
   "#include \"${HEADER}\"\n\n"
