@@ -34,23 +34,38 @@ static int load_text(const cJSON *root, const char *key, char **field)
 	return *field ? 0 : -1;
 }
 
-static int load_meta(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
+static int load_title(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 {
-	if (load_text(root, "title", &s->title) < 0 || load_text(root, "description", &s->description) < 0)
-		return -1;
+	(void)ctx;
+	return load_text(root, "title", &s->title);
+}
+
+static int load_description(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
+{
+	(void)ctx;
+	return load_text(root, "description", &s->description);
+}
+
+static int load_seed(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
+{
 	int64_t seed;
 	if (scn_parse_int(ctx, root, "seed", 0, (int64_t)1 << 53, &seed) == 0)
 		s->seed = (uint64_t)seed;
+	return 0;
+}
+
+static int load_until(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
+{
 	sim_time until;
-	if (scn_parse_duration(ctx, root, "until", &until) == 0) {
-		if (until == 0) {
-			scn_push_key(ctx, "until");
-			scn_error(ctx, "a run of zero time shows nothing (expected a duration such as \"30s\", or leave \"until\" out to run until nothing is left to do)");
-			scn_pop(ctx);
-		} else {
-			s->until = until;
-		}
+	if (scn_parse_duration(ctx, root, "until", &until) != 0)
+		return 0;
+	if (until == 0) {
+		scn_push_key(ctx, "until");
+		scn_error(ctx, "a run of zero time shows nothing (expected a duration such as \"30s\", or leave \"until\" out to run until nothing is left to do)");
+		scn_pop(ctx);
+		return 0;
 	}
+	s->until = until;
 	return 0;
 }
 
@@ -116,10 +131,10 @@ static const struct {
 	struct scn_key key;
 	scn_section_fn load;
 } sections[] = {
-	{{"title", SCN_STRING, 0, "a short title"}, NULL},
-	{{"description", SCN_STRING, 0, "a text describing the scenario"}, NULL},
-	{{"seed", SCN_NUMBER, 0, "a whole number from 0 to 2^53"}, NULL},
-	{{"until", SCN_STRING, 0, "a duration such as \"30s\""}, load_meta},
+	{{"title", SCN_STRING, 0, "a short title"}, load_title},
+	{{"description", SCN_STRING, 0, "a text describing the scenario"}, load_description},
+	{{"seed", SCN_NUMBER, 0, "a whole number from 0 to 2^53"}, load_seed},
+	{{"until", SCN_STRING, 0, "a duration such as \"30s\""}, load_until},
 	{{"tcp", SCN_OBJECT, 0, "an object of TCP settings"}, load_tcp},
 	{{"hosts", SCN_ARRAY, 1, "a list of hosts"}, scn_load_hosts},
 	{{"links", SCN_ARRAY, 0, "a list of links"}, scn_load_links},
@@ -239,8 +254,6 @@ struct scenario *scenario_load_text(const char *file, const char *text, size_t l
 	keys[SECTION_COUNT] = (struct scn_key){NULL, 0, 0, NULL};
 	scn_check_keys(&ctx, root, keys);
 	for (size_t i = 0; i < SECTION_COUNT; i++) {
-		if (!sections[i].load)
-			continue;
 		if (sections[i].load(&ctx, s, root) < 0) {
 			scn_diag_add(diag, "%s: out of memory", file);
 			ctx.errors++;

@@ -191,7 +191,7 @@ static int load_interfaces(struct scn_ctx *ctx, struct scenario *s, size_t hi, c
 	return 0;
 }
 
-static int load_host(struct scn_ctx *ctx, struct scenario *s, const cJSON *e, size_t index)
+static int load_host(struct scn_ctx *ctx, struct scenario *s, const cJSON *e)
 {
 	struct scn_host *h = &s->hosts[s->host_count];
 	if (scn_check_keys(ctx, e, host_keys) && !scn_get_string(e, "name"))
@@ -212,7 +212,6 @@ static int load_host(struct scn_ctx *ctx, struct scenario *s, const cJSON *e, si
 		return 0;
 	}
 	scn_pop(ctx);
-	(void)index;
 	h->name = scn_strdup(name);
 	h->description = scn_strdup(scn_get_string(e, "description") ? scn_get_string(e, "description") : "");
 	if (!h->name || !h->description) {
@@ -295,7 +294,7 @@ int scn_load_hosts(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 		if (!cJSON_IsObject(e))
 			scn_error_type(ctx, e, "a host object such as {\"name\": \"laptop\", \"ip\": \"10.0.0.1\"}");
 		else
-			rc = load_host(ctx, s, e, i);
+			rc = load_host(ctx, s, e);
 		scn_pop(ctx);
 		if (rc < 0)
 			return -1;
