@@ -11,6 +11,7 @@
 #include "sim/core/sim.h"
 #include "sim/net/net.h"
 #include "sim/net/tcp.h"
+#include "sim/net/udp.h"
 
 #define CHUNK 16384
 
@@ -46,12 +47,15 @@ struct ta_client {
 	char *name;
 	struct testapp_client_spec spec;
 	struct tcp_conn *conn;
-	sim_event_id start_ev, deadline;
+	sim_event_id start_ev, deadline, send_ev;
 	uint8_t *line;          /* lines mode: the current line */
 	uint32_t line_len;      /* its length */
 	uint32_t line_index;    /* 0-based line being sent or echoed */
 	uint32_t line_sent;     /* bytes of it accepted by tcp_send */
 	uint32_t line_echoed;   /* bytes of it echoed back so far */
+	int udp_port;           /* UDP: the bound local port, 0 if none */
+	uint8_t *seen;          /* UDP: one flag per datagram echoed */
+	uint8_t *dgram;         /* UDP: datagram buffer */
 	int closing;            /* tcp_close called */
 	struct testapp_client_result res;
 	char detail[128];
@@ -60,6 +64,7 @@ struct ta_client {
 struct ta_service {
 	struct testapp *app;
 	enum testapp_service_kind kind;
+	int udp;
 	int host;
 	uint16_t port;
 };
@@ -78,7 +83,8 @@ struct testapp {
 	struct sim *sim;
 	struct net *net;
 	struct tcp *tcp;
-	int h_start, h_deadline;
+	struct udp *udp;
+	int h_start, h_deadline, h_datagram;
 	struct ta_service **services;
 	size_t service_count;
 	struct ta_client **clients;
@@ -212,7 +218,15 @@ static void service_accept(void *ctx, struct tcp_conn *c)
 	tcp_set_callbacks(c, &service_cbs, tc);
 }
 
-int testapp_add_service(struct testapp *app, enum testapp_service_kind kind, int host, uint16_t port)
+static void udp_service_recv(void *ctx, int host, uint32_t src_ip, uint16_t src_port, uint16_t dst_port,
+			     const uint8_t *data, size_t len)
+{
+	struct ta_service *svc = ctx;
+	if (svc->kind == TESTAPP_ECHO)
+		udp_send(svc->app->udp, host, dst_port, src_ip, src_port, data, len);
+}
+
+int testapp_add_service(struct testapp *app, enum testapp_service_kind kind, int udp, int host, uint16_t port)
 {
 	struct ta_service *svc = calloc(1, sizeof *svc);
 	struct ta_service **list = realloc(app->services, (app->service_count + 1) * sizeof *list);
@@ -223,8 +237,10 @@ int testapp_add_service(struct testapp *app, enum testapp_service_kind kind, int
 		return -1;
 	}
 	app->services = list;
-	*svc = (struct ta_service){app, kind, host, port};
-	if (tcp_listen(app->tcp, host, port, service_accept, svc) < 0) {
+	*svc = (struct ta_service){app, kind, udp, host, port};
+	int rc = udp ? udp_bind(app->udp, host, port, udp_service_recv, svc)
+		     : tcp_listen(app->tcp, host, port, service_accept, svc);
+	if (rc < 0) {
 		free(svc);
 		return -1;
 	}
@@ -251,6 +267,10 @@ static void client_finish(struct ta_client *cl, enum testapp_outcome o, const ch
 		va_end(ap);
 	}
 	sim_cancel(app->sim, cl->deadline);
+	if (cl->udp_port) {
+		udp_unbind(app->udp, cl->spec.host, (uint16_t)cl->udp_port);
+		cl->udp_port = 0;
+	}
 	publish(app, cl->spec.host, cl->conn, "client %s: %s%s%s (%llu bytes sent, %llu received)", cl->name,
 		testapp_outcome_name(o), cl->detail[0] ? ": " : "", cl->detail, (unsigned long long)cl->res.bytes_sent,
 		(unsigned long long)cl->res.bytes_received);
@@ -442,14 +462,106 @@ static const struct tcp_callbacks client_cbs = {
 	.closed = client_closed,
 };
 
+/* ---- UDP clients ---- */
+
+/* Datagram seq: a 4-byte big-endian sequence number, then the pattern of
+ * the stream offset seq * size + i, so a datagram is checked on its own. */
+static void make_datagram(struct ta_client *cl, uint32_t seq)
+{
+	uint8_t *d = cl->dgram;
+	uint32_t size = cl->spec.datagram_size;
+	d[0] = (uint8_t)(seq >> 24);
+	d[1] = (uint8_t)(seq >> 16);
+	d[2] = (uint8_t)(seq >> 8);
+	d[3] = (uint8_t)seq;
+	for (uint32_t i = 4; i < size; i++)
+		d[i] = testapp_pattern_byte((uint64_t)seq * size + i);
+}
+
+static int udp_all_back(const struct ta_client *cl)
+{
+	return !cl->spec.echo || cl->res.datagrams_received == cl->spec.datagrams;
+}
+
+static void udp_client_recv(void *ctx, int host, uint32_t src_ip, uint16_t src_port, uint16_t dst_port,
+			    const uint8_t *data, size_t len)
+{
+	struct ta_client *cl = ctx;
+	(void)host;
+	(void)dst_port;
+	if (cl->res.finished >= 0 || src_ip != cl->spec.dst_ip || src_port != cl->spec.dst_port)
+		return;
+	cl->res.bytes_received += len;
+	if (!cl->spec.echo)
+		return;
+	uint32_t seq = len >= 4 ? (uint32_t)data[0] << 24 | (uint32_t)data[1] << 16 | (uint32_t)data[2] << 8 | data[3]
+				: UINT32_MAX;
+	char why[128];
+	if (len != cl->spec.datagram_size || seq >= cl->res.datagrams_sent || cl->seen[seq]) {
+		snprintf(why, sizeof why, "an unexpected datagram of %zu bytes came back", len);
+		client_finish(cl, TESTAPP_MISMATCH, "%s", why);
+		return;
+	}
+	make_datagram(cl, seq);
+	if (memcmp(cl->dgram, data, len) != 0) {
+		snprintf(why, sizeof why, "datagram %u came back changed", seq + 1);
+		client_finish(cl, TESTAPP_MISMATCH, "%s", why);
+		return;
+	}
+	cl->seen[seq] = 1;
+	cl->res.datagrams_received++;
+	if (cl->res.datagrams_sent == cl->spec.datagrams && udp_all_back(cl))
+		client_finish(cl, TESTAPP_COMPLETE, NULL);
+}
+
+static void udp_client_send(struct sim *sim, void *ctx)
+{
+	struct ta_client *cl = ctx;
+	cl->send_ev = 0;
+	if (cl->res.finished >= 0)
+		return;
+	uint32_t seq = cl->res.datagrams_sent;
+	make_datagram(cl, seq);
+	/* Loss on the way is silent, as in real UDP; only a datagram too big
+	 * for UDP at all fails here, and the loader never allows one. */
+	if (udp_send(cl->app->udp, cl->spec.host, (uint16_t)cl->udp_port, cl->spec.dst_ip, cl->spec.dst_port,
+		     cl->dgram, cl->spec.datagram_size) == 0)
+		cl->res.bytes_sent += cl->spec.datagram_size;
+	cl->res.datagrams_sent++;
+	if (cl->res.datagrams_sent < cl->spec.datagrams)
+		cl->send_ev = sim_after(sim, cl->spec.interval, cl->app->h_datagram, cl);
+	else if (udp_all_back(cl))
+		client_finish(cl, TESTAPP_COMPLETE, NULL);
+}
+
+static void udp_client_start(struct ta_client *cl)
+{
+	int port = udp_bind(cl->app->udp, cl->spec.host, 0, udp_client_recv, cl);
+	if (port <= 0) {
+		client_finish(cl, TESTAPP_UNREACHABLE, "no free UDP port");
+		return;
+	}
+	cl->udp_port = port;
+	if (cl->spec.datagrams == 0) {
+		client_finish(cl, TESTAPP_COMPLETE, NULL);
+		return;
+	}
+	udp_client_send(cl->app->sim, cl);
+}
+
 static void client_start(struct sim *sim, void *ctx)
 {
 	struct ta_client *cl = ctx;
 	cl->start_ev = 0;
 	cl->res.started = sim_now(sim);
 	char ip[16];
-	publish(cl->app, cl->spec.host, NULL, "client %s: connecting to %s:%u", cl->name,
-		ipv4_format(cl->spec.dst_ip, ip), cl->spec.dst_port);
+	publish(cl->app, cl->spec.host, NULL, "client %s: %s %s:%u", cl->name,
+		cl->spec.udp ? "sending datagrams to" : "connecting to", ipv4_format(cl->spec.dst_ip, ip),
+		cl->spec.dst_port);
+	if (cl->spec.udp) {
+		udp_client_start(cl);
+		return;
+	}
 	if (cl->spec.lines)
 		make_line(cl);
 	cl->conn = tcp_connect(cl->app->tcp, cl->spec.host, cl->spec.dst_ip, cl->spec.dst_port, &client_cbs, cl);
@@ -463,7 +575,11 @@ static void client_deadline(struct sim *sim, void *ctx)
 	char t[40];
 	(void)sim;
 	cl->deadline = 0;
-	snprintf(t, sizeof t, "not finished %.3f s after it started", (double)cl->spec.timeout / 1e9);
+	if (cl->spec.udp)
+		snprintf(t, sizeof t, "%u of %u datagrams came back", cl->res.datagrams_received,
+			 cl->res.datagrams_sent);
+	else
+		snprintf(t, sizeof t, "not finished %.3f s after it started", (double)cl->spec.timeout / 1e9);
 	client_fail(cl, TESTAPP_TIMEOUT, t);
 }
 
@@ -482,11 +598,19 @@ int testapp_add_client(struct testapp *app, const struct testapp_client_spec *sp
 		cl->spec.line_length = 16;
 	if (cl->spec.lines)
 		cl->spec.echo = 1;
+	if (cl->spec.udp && (cl->spec.datagram_size < 4 || cl->spec.datagram_size > 65507)) {
+		free(cl);
+		return -1;
+	}
 	cl->name = malloc(strlen(spec->name) + 1);
-	cl->line = cl->spec.lines ? malloc(cl->spec.line_length) : NULL;
-	if (!cl->name || (cl->spec.lines && !cl->line)) {
+	cl->line = cl->spec.lines && !cl->spec.udp ? malloc(cl->spec.line_length) : NULL;
+	cl->seen = cl->spec.udp ? calloc(cl->spec.datagrams + 1, 1) : NULL;
+	cl->dgram = cl->spec.udp ? malloc(cl->spec.datagram_size) : NULL;
+	if (!cl->name || (cl->spec.lines && !cl->spec.udp && !cl->line) || (cl->spec.udp && (!cl->seen || !cl->dgram))) {
 		free(cl->name);
 		free(cl->line);
+		free(cl->seen);
+		free(cl->dgram);
 		free(cl);
 		return -1;
 	}
@@ -499,16 +623,19 @@ int testapp_add_client(struct testapp *app, const struct testapp_client_spec *sp
 	if (!cl->start_ev) {
 		free(cl->name);
 		free(cl->line);
+		free(cl->seen);
+		free(cl->dgram);
 		free(cl);
 		return -1;
 	}
-	if (spec->timeout > 0)
+	/* A deadline past the end of simulated time is no deadline. */
+	if (spec->timeout > 0 && spec->start <= SIM_TIME_NEVER - spec->timeout)
 		cl->deadline = sim_at(app->sim, spec->start + spec->timeout, app->h_deadline, cl);
 	app->clients[app->client_count] = cl;
 	return (int)app->client_count++;
 }
 
-struct testapp *testapp_new(struct sim *sim, struct net *net, struct tcp *tcp)
+struct testapp *testapp_new(struct sim *sim, struct net *net, struct tcp *tcp, struct udp *udp)
 {
 	struct testapp *app = calloc(1, sizeof *app);
 	if (!app)
@@ -516,9 +643,11 @@ struct testapp *testapp_new(struct sim *sim, struct net *net, struct tcp *tcp)
 	app->sim = sim;
 	app->net = net;
 	app->tcp = tcp;
+	app->udp = udp;
 	app->h_start = sim_handler(sim, client_start);
 	app->h_deadline = sim_handler(sim, client_deadline);
-	if (app->h_start < 0 || app->h_deadline < 0) {
+	app->h_datagram = sim_handler(sim, udp_client_send);
+	if (app->h_start < 0 || app->h_deadline < 0 || app->h_datagram < 0) {
 		free(app);
 		return NULL;
 	}
@@ -540,14 +669,22 @@ void testapp_free(struct testapp **appp)
 		struct ta_client *cl = app->clients[i];
 		sim_cancel(app->sim, cl->start_ev);
 		sim_cancel(app->sim, cl->deadline);
+		sim_cancel(app->sim, cl->send_ev);
 		if (cl->conn)
 			tcp_abort(cl->conn);
+		if (cl->udp_port)
+			udp_unbind(app->udp, cl->spec.host, (uint16_t)cl->udp_port);
 		free(cl->name);
 		free(cl->line);
+		free(cl->seen);
+		free(cl->dgram);
 		free(cl);
 	}
 	for (size_t i = 0; i < app->service_count; i++) {
-		tcp_unlisten(app->tcp, app->services[i]->host, app->services[i]->port);
+		if (app->services[i]->udp)
+			udp_unbind(app->udp, app->services[i]->host, app->services[i]->port);
+		else
+			tcp_unlisten(app->tcp, app->services[i]->host, app->services[i]->port);
 		free(app->services[i]);
 	}
 	free(app->clients);

@@ -164,12 +164,15 @@ static void print_report(FILE *out, const char *name, uint64_t seed, struct scn_
 		const struct testapp_client_result *r = testapp_client_result(app, i);
 		const struct scn_client *c = &s->clients[i];
 		char ip[16];
-		fprintf(out, "  client %s: %s -> %s:%u: %s", c->name, s->hosts[c->host].name, ipv4_format(c->dest_ip, ip),
-			c->port, testapp_outcome_name(r->outcome));
+		fprintf(out, "  client %s: %s -> %s:%u%s: %s", c->name, s->hosts[c->host].name,
+			ipv4_format(c->dest_ip, ip), c->port, c->udp ? "/udp" : "", testapp_outcome_name(r->outcome));
 		if (r->detail && r->detail[0] && r->outcome != TESTAPP_COMPLETE)
 			fprintf(out, " (%s)", r->detail);
-		fprintf(out, ", %llu bytes sent, %llu received", (unsigned long long)r->bytes_sent,
-			(unsigned long long)r->bytes_received);
+		if (c->udp)
+			fprintf(out, ", %u datagrams sent, %u echoed", r->datagrams_sent, r->datagrams_received);
+		else
+			fprintf(out, ", %llu bytes sent, %llu received", (unsigned long long)r->bytes_sent,
+				(unsigned long long)r->bytes_received);
 		if (r->finished >= 0 && r->started >= 0) {
 			fputs(" in ", out);
 			print_time(out, r->finished - r->started);
@@ -216,6 +219,7 @@ static cJSON *clients_json(struct scn_world *w)
 		cJSON_AddStringToObject(o, "host", s->hosts[c->host].name);
 		cJSON_AddStringToObject(o, "server", ipv4_format(c->dest_ip, ip));
 		cJSON_AddNumberToObject(o, "port", c->port);
+		cJSON_AddStringToObject(o, "proto", c->udp ? "udp" : "tcp");
 		cJSON_AddStringToObject(o, "outcome", testapp_outcome_name(r->outcome));
 		if (r->detail[0])
 			cJSON_AddStringToObject(o, "detail", r->detail);
@@ -223,6 +227,10 @@ static cJSON *clients_json(struct scn_world *w)
 			cJSON_AddStringToObject(o, "expected", testapp_outcome_name(c->expect));
 		cJSON_AddNumberToObject(o, "bytes_sent", (double)r->bytes_sent);
 		cJSON_AddNumberToObject(o, "bytes_received", (double)r->bytes_received);
+		if (c->udp) {
+			cJSON_AddNumberToObject(o, "datagrams_sent", r->datagrams_sent);
+			cJSON_AddNumberToObject(o, "datagrams_received", r->datagrams_received);
+		}
 		if (r->started >= 0)
 			cJSON_AddNumberToObject(o, "start_ns", (double)r->started);
 		if (r->finished >= 0)

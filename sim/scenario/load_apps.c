@@ -11,16 +11,23 @@
 enum app_type { APP_ECHO, APP_DISCARD, APP_CLIENT };
 static const char *const app_types[] = {"echo", "discard", "client", NULL};
 
+static const char *const protos[] = {"tcp", "udp", NULL};
+
 static const char *const outcome_names[] = {"unfinished", "complete", "refused", "reset",
 					     "timeout",    "mismatch", "unreachable", NULL};
 
 #define DEFAULT_CLIENT_TIMEOUT (10 * 60 * SIM_S)
 #define DEFAULT_LINE_LENGTH 64
+#define DEFAULT_DATAGRAM_SIZE 512
+#define DEFAULT_INTERVAL (10 * SIM_MS)
+/* A UDP client waits this long after its last datagram for the echoes. */
+#define UDP_GRACE (5 * SIM_S)
 
 static const struct scn_key service_keys[] = {
 	{"type", SCN_STRING, 1, "\"echo\", \"discard\" or \"client\""},
 	{"host", SCN_STRING, 1, "the name of the host the service runs on"},
 	{"port", SCN_NUMBER, 1, "a port number from 1 to 65535"},
+	{"proto", SCN_STRING, 0, "\"tcp\" or \"udp\""},
 	{"description", SCN_STRING, 0, "a text describing the service"},
 	{NULL, 0, 0, NULL},
 };
@@ -31,10 +38,14 @@ static const struct scn_key client_keys[] = {
 	{"host", SCN_STRING, 1, "the name of the host the client runs on"},
 	{"to", SCN_STRING, 1, "the server: a host name or an IPv4 address"},
 	{"port", SCN_NUMBER, 1, "a port number from 1 to 65535"},
+	{"proto", SCN_STRING, 0, "\"tcp\" or \"udp\""},
 	{"at", SCN_STRING, 0, "a time such as \"1s\""},
 	{"bytes", SCN_NUMBER | SCN_STRING, 0, "a size such as \"1MiB\""},
 	{"lines", SCN_NUMBER, 0, "a number of request lines"},
 	{"line_length", SCN_NUMBER, 0, "a line length in bytes, CRLF included"},
+	{"datagrams", SCN_NUMBER, 0, "a number of UDP datagrams"},
+	{"size", SCN_NUMBER | SCN_STRING, 0, "a datagram size in bytes, such as 512"},
+	{"interval", SCN_STRING, 0, "a duration such as \"10ms\""},
 	{"echo", SCN_BOOL, 0, "true or false"},
 	{"timeout", SCN_STRING, 0, "a duration such as \"60s\""},
 	{"expect", SCN_STRING, 0, "an outcome: complete, refused, reset, timeout, mismatch, unreachable or unfinished"},
@@ -62,10 +73,10 @@ static int app_host(struct scn_ctx *ctx, const struct scenario *s, const cJSON *
 	return h;
 }
 
-static const struct scn_service *service_at(const struct scenario *s, int host, uint16_t port)
+static const struct scn_service *service_at(const struct scenario *s, int udp, int host, uint16_t port)
 {
 	for (size_t i = 0; i < s->service_count; i++)
-		if (s->services[i].host == host && s->services[i].port == port)
+		if (s->services[i].host == host && s->services[i].port == port && s->services[i].udp == udp)
 			return &s->services[i];
 	return NULL;
 }
@@ -75,26 +86,46 @@ static void load_service(struct scn_ctx *ctx, struct scenario *s, const cJSON *e
 	scn_check_keys(ctx, e, service_keys);
 	int host = app_host(ctx, s, e, "host");
 	int64_t port;
+	int udp = 0;
+	if (scn_parse_enum(ctx, e, "proto", protos, &udp) < 0)
+		return;
 	if (scn_parse_int(ctx, e, "port", 1, 65535, &port) != 0 || host < 0)
 		return;
-	const struct scn_service *other = service_at(s, host, (uint16_t)port);
+	const struct scn_service *other = service_at(s, udp, host, (uint16_t)port);
 	if (other) {
 		scn_push_key(ctx, "port");
-		scn_error(ctx, "port %d of \"%s\" already has a service (apps[%zu])", (int)port, s->hosts[host].name,
-			  (size_t)(other - s->services));
+		scn_error(ctx, "%s port %d of \"%s\" already has a service", udp ? "UDP" : "TCP", (int)port,
+			  s->hosts[host].name);
 		scn_pop(ctx);
 		return;
 	}
 	s->services[s->service_count++] = (struct scn_service){
-		.kind = type == APP_ECHO ? TESTAPP_ECHO : TESTAPP_DISCARD, .host = host, .port = (uint16_t)port};
+		.kind = type == APP_ECHO ? TESTAPP_ECHO : TESTAPP_DISCARD, .udp = udp, .host = host, .port = (uint16_t)port};
 }
 
 static int load_client(struct scn_ctx *ctx, struct scenario *s, const cJSON *e)
 {
 	scn_check_keys(ctx, e, client_keys);
-	struct scn_client c = {.dest_host = -1, .timeout = DEFAULT_CLIENT_TIMEOUT, .line_length = DEFAULT_LINE_LENGTH};
+	struct scn_client c = {.dest_host = -1,
+			       .timeout = DEFAULT_CLIENT_TIMEOUT,
+			       .line_length = DEFAULT_LINE_LENGTH,
+			       .datagram_size = DEFAULT_DATAGRAM_SIZE,
+			       .interval = DEFAULT_INTERVAL};
 	int ok = 1;
 	char q[200];
+	if (scn_parse_enum(ctx, e, "proto", protos, &c.udp) < 0)
+		ok = 0;
+	/* Keys that belong to the other protocol are mistakes, not options. */
+	static const char *const tcp_only[] = {"bytes", "lines", "line_length"};
+	static const char *const udp_only[] = {"datagrams", "size", "interval"};
+	for (size_t i = 0; i < 3; i++) {
+		const char *k = c.udp ? tcp_only[i] : udp_only[i];
+		if (scn_get(e, k)) {
+			scn_error_key(ctx, k, 0, "only used by %s clients (this one is \"proto\": \"%s\")",
+				      c.udp ? "TCP" : "UDP", c.udp ? "udp" : "tcp");
+			ok = 0;
+		}
+	}
 	c.host = app_host(ctx, s, e, "host");
 	if (c.host < 0)
 		ok = 0;
@@ -128,6 +159,31 @@ static int load_client(struct scn_ctx *ctx, struct scenario *s, const cJSON *e)
 		c.at = t;
 	else if (r < 0)
 		ok = 0;
+	r = scn_parse_int(ctx, e, "datagrams", 0, 1000000, &v);
+	if (r == 0)
+		c.datagrams = (uint32_t)v;
+	else if (r < 0)
+		ok = 0;
+	uint64_t size;
+	r = scn_parse_size(ctx, e, "size", 4, 65507, &size);
+	if (r == 0)
+		c.datagram_size = (uint32_t)size;
+	else if (r < 0)
+		ok = 0;
+	r = scn_parse_duration(ctx, e, "interval", &t);
+	if (r == 0)
+		c.interval = t;
+	else if (r < 0)
+		ok = 0;
+	if (c.udp && c.datagrams) {
+		if ((double)(c.datagrams - 1) * (double)c.interval > 1e17) {
+			scn_error_key(ctx, "interval", 0, "%u datagrams at this interval would take more than three years",
+				      c.datagrams);
+			ok = 0;
+		} else {
+			c.timeout = (sim_time)(c.datagrams - 1) * c.interval + UDP_GRACE;
+		}
+	}
 	r = scn_parse_duration(ctx, e, "timeout", &t);
 	if (r == 0 && t > 0) {
 		c.timeout = t;
@@ -165,7 +221,7 @@ static int load_client(struct scn_ctx *ctx, struct scenario *s, const cJSON *e)
 	}
 	/* By default a client checks the echo when its server is an echo
 	 * service of this scenario; lines always wait for their echo. */
-	const struct scn_service *svc = c.dest_host >= 0 ? service_at(s, c.dest_host, c.port) : NULL;
+	const struct scn_service *svc = c.dest_host >= 0 ? service_at(s, c.udp, c.dest_host, c.port) : NULL;
 	c.echo = (svc && svc->kind == TESTAPP_ECHO) || c.lines > 0;
 	const cJSON *echo = scn_get(e, "echo");
 	if (cJSON_IsBool(echo)) {

@@ -74,6 +74,7 @@ struct scn_fault {
 
 struct scn_service {
 	enum testapp_service_kind kind;
+	int udp; /* 0: TCP, 1: UDP */
 	int host;
 	uint16_t port;
 };
@@ -84,7 +85,10 @@ struct scn_client {
 	int dest_host; /* -1 when given by an address no host owns */
 	uint32_t dest_ip;
 	uint16_t port;
+	int udp;
 	sim_time at;
+	uint32_t datagrams, datagram_size; /* UDP */
+	sim_time interval;                 /* UDP */
 	uint64_t bytes;
 	uint32_t lines, line_length;
 	int echo;

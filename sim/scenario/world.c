@@ -90,9 +90,9 @@ static int start_apps(struct scn_world *w, char *err, size_t errlen)
 	const struct scenario *s = w->s;
 	for (size_t i = 0; i < s->service_count; i++) {
 		const struct scn_service *svc = &s->services[i];
-		if (testapp_add_service(w->app, svc->kind, svc->host, svc->port) < 0) {
-			snprintf(err, errlen, "cannot start the service on port %u of \"%s\"", svc->port,
-				 s->hosts[svc->host].name);
+		if (testapp_add_service(w->app, svc->kind, svc->udp, svc->host, svc->port) < 0) {
+			snprintf(err, errlen, "cannot start the service on %s port %u of \"%s\"", svc->udp ? "UDP" : "TCP",
+				 svc->port, s->hosts[svc->host].name);
 			return -1;
 		}
 	}
@@ -100,6 +100,10 @@ static int start_apps(struct scn_world *w, char *err, size_t errlen)
 		const struct scn_client *c = &s->clients[i];
 		struct testapp_client_spec spec = {
 			.name = c->name,
+			.udp = c->udp,
+			.datagrams = c->datagrams,
+			.datagram_size = c->datagram_size,
+			.interval = c->interval,
 			.host = c->host,
 			.dst_ip = c->dest_ip,
 			.dst_port = c->port,
@@ -138,7 +142,7 @@ struct scn_world *scn_world_new(const struct scenario *s, uint64_t seed, char *e
 		goto fail;
 	w->tcp = tcp_new(w->net, &s->tcp);
 	w->udp = udp_new(w->net);
-	w->app = w->tcp ? testapp_new(w->sim, w->net, w->tcp) : NULL;
+	w->app = w->tcp && w->udp ? testapp_new(w->sim, w->net, w->tcp, w->udp) : NULL;
 	if (!w->tcp || !w->udp || !w->app) {
 		snprintf(err, errlen, "out of memory");
 		goto fail;

@@ -75,7 +75,10 @@ def test_demos():
                        ("link-down-up", ["client upload", "complete, 524288 bytes sent"]),
                        ("closed-port", ["client closed", "refused"]),
                        ("slow-modem", ["client upload: laptop -> 10.1.0.2:9: complete", "queue-full"]),
-                       ("asymmetric-route", ["client ping", "complete"])]:
+                       ("asymmetric-route", ["client ping", "complete"]),
+                       ("udp-vs-tcp", ["client stream: laptop -> 10.0.2.2:7: complete",
+                                       "client datagrams: laptop -> 10.0.2.2:7/udp: timeout",
+                                       "datagrams came back"])]:
         path = os.path.join(src, "scenarios", name + ".json")
         rc, out, err = run(["run", path])
         expect(rc == 0, "%s: exit %d\n%s%s" % (name, rc, out, err))

@@ -149,10 +149,23 @@ static void test_messages(void)
 		  "t.json:1: apps[0].bytes: 2147483648 bytes is out of range (expected 0 to 1073741824 bytes)");
 	CHECK_STR(first_error("{" TWO_HOSTS ", \"apps\": [{\"type\": \"echo\", \"host\": \"b\", \"port\": 7, "
 			      "\"bytes\": 1}]}"),
-		  "t.json:1: apps[0].bytes: unknown key \"bytes\" (known keys: type, host, port, description)");
+		  "t.json:1: apps[0].bytes: unknown key \"bytes\" (known keys: type, host, port, proto, description)");
 	CHECK_STR(first_error("{" TWO_HOSTS ", \"apps\": [{\"type\": \"client\", \"host\": \"a\", \"to\": \"b\", "
 			      "\"port\": 7}], \"expect\": [{\"client\": \"client2\", \"outcome\": \"complete\"}]}"),
 		  "t.json:1: expect[0].client: unknown client \"client2\" (did you mean \"client1\"?)");
+	CHECK_STR(first_error("{" TWO_HOSTS ", \"apps\": [{\"type\": \"client\", \"proto\": \"udp\", \"host\": \"a\", "
+			      "\"to\": \"b\", \"port\": 53, \"bytes\": 10}]}"),
+		  "t.json:1: apps[0].bytes: only used by TCP clients (this one is \"proto\": \"udp\")");
+	CHECK_STR(first_error("{" TWO_HOSTS ", \"apps\": [{\"type\": \"client\", \"host\": \"a\", "
+			      "\"to\": \"b\", \"port\": 53, \"datagrams\": 10}]}"),
+		  "t.json:1: apps[0].datagrams: only used by UDP clients (this one is \"proto\": \"tcp\")");
+	CHECK_STR(first_error("{" TWO_HOSTS ", \"apps\": [{\"type\": \"echo\", \"proto\": \"sctp\", \"host\": \"a\", "
+			      "\"port\": 7}]}"),
+		  "t.json:1: apps[0].proto: \"sctp\" is not one of tcp, udp (did you mean \"tcp\"?)");
+	CHECK_STR(first_error("{" TWO_HOSTS ", \"apps\": [{\"type\": \"echo\", \"host\": \"a\", \"port\": 7},"
+			      "{\"type\": \"echo\", \"host\": \"a\", \"port\": 7, \"proto\": \"udp\"},"
+			      "{\"type\": \"discard\", \"host\": \"a\", \"port\": 7, \"proto\": \"udp\"}]}"),
+		  "t.json:1: apps[2].port: UDP port 7 of \"a\" already has a service");
 	CHECK_STR(first_error("{" TWO_HOSTS ", \"seed\": -1}"),
 		  "t.json:1: seed: -1 is out of range (expected 0 to 9007199254740992)");
 	CHECK_STR(first_error("{" TWO_HOSTS ", \"until\": \"0s\"}"),
@@ -223,6 +236,24 @@ static void test_fault_order_and_apps(void)
 	CHECK_EQ_INT(s->clients[0].line_length, 20);
 	CHECK_EQ_INT(s->expect_count, 1);
 	CHECK_EQ_INT(s->expects[0].outcome, TESTAPP_REFUSED);
+	scenario_free(&s);
+}
+
+static void test_udp_client_defaults(void)
+{
+	struct scenario *s = load("{" TWO_HOSTS ", \"apps\": [{\"type\": \"client\", \"proto\": \"udp\", \"host\": \"a\", "
+				  "\"to\": \"b\", \"port\": 7, \"datagrams\": 11, \"interval\": \"100ms\"},"
+				  "{\"type\": \"echo\", \"host\": \"b\", \"port\": 7, \"proto\": \"udp\"},"
+				  "{\"type\": \"client\", \"proto\": \"udp\", \"host\": \"a\", \"to\": \"b\", "
+				  "\"port\": 7, \"size\": \"1KB\", \"timeout\": \"1s\"}]}");
+	REQUIRE(s != NULL);
+	CHECK_EQ_INT(s->clients[0].udp, 1);
+	CHECK_EQ_INT(s->clients[0].echo, 1); /* the UDP service on port 7 is an echo */
+	CHECK_EQ_INT(s->clients[0].datagram_size, 512);
+	CHECK_EQ_INT(s->clients[0].timeout, 6 * SIM_S); /* 10 intervals and 5 s for the echoes */
+	CHECK_EQ_INT(s->clients[1].datagram_size, 1000);
+	CHECK_EQ_INT(s->clients[1].timeout, 1 * SIM_S);
+	CHECK_EQ_INT(s->services[0].udp, 1);
 	scenario_free(&s);
 }
 
@@ -386,6 +417,7 @@ int main(void)
 	RUN(test_several_errors);
 	RUN(test_interfaces_and_routes);
 	RUN(test_fault_order_and_apps);
+	RUN(test_udp_client_defaults);
 	RUN(test_outcome_names_match);
 	RUN(test_suggest_and_format);
 	RUN(test_mutations_never_crash);

@@ -11,6 +11,7 @@
 #include "sim/agents/testapp.h"
 #include "sim/net/packet.h"
 #include "sim/net/tcp.h"
+#include "sim/net/udp.h"
 #include "sim/scenario/diag.h"
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/world.h"
@@ -178,6 +179,69 @@ static void test_expectations_counted(void)
 	finish(&r);
 }
 
+static void test_udp(void)
+{
+	struct run r;
+	REQUIRE(start(&r, "{" NET "\"apps\": [{\"type\": \"echo\", \"proto\": \"udp\", \"host\": \"s\", \"port\": 7},"
+			  "{\"type\": \"discard\", \"proto\": \"udp\", \"host\": \"s\", \"port\": 9},"
+			  "{\"type\": \"client\", \"proto\": \"udp\", \"host\": \"c\", \"to\": \"s\", \"port\": 7, "
+			  "\"datagrams\": 50, \"size\": 1000, \"interval\": \"1ms\"},"
+			  "{\"type\": \"client\", \"proto\": \"udp\", \"host\": \"c\", \"to\": \"s\", \"port\": 9, "
+			  "\"datagrams\": 5},"
+			  "{\"type\": \"client\", \"proto\": \"udp\", \"host\": \"c\", \"to\": \"s\", \"port\": 7, "
+			  "\"datagrams\": 3, \"size\": 1473},"
+			  "{\"type\": \"client\", \"proto\": \"udp\", \"host\": \"c\", \"to\": \"s\", \"port\": 8, "
+			  "\"datagrams\": 3, \"echo\": true, \"timeout\": \"2s\"}]}") == 0);
+	scn_world_run(r.w, SIM_TIME_NEVER);
+	const struct testapp_client_result *e = result(&r, 0), *d = result(&r, 1), *big = result(&r, 2),
+					   *none = result(&r, 3);
+	CHECK_STR(testapp_outcome_name(e->outcome), "complete");
+	CHECK_EQ_INT(e->datagrams_sent, 50);
+	CHECK_EQ_INT(e->datagrams_received, 50);
+	CHECK_EQ_INT(e->bytes_received, 50000);
+	CHECK_STR(testapp_outcome_name(d->outcome), "complete"); /* discard: done once all are sent */
+	CHECK_EQ_INT(d->datagrams_sent, 5);
+	CHECK_EQ_INT(d->finished, 40 * SIM_MS); /* 5 datagrams, 10 ms apart */
+	/* 1473 bytes of payload + 28 of headers exceed the 1500-byte MTU: no
+	 * fragmentation is modelled, so none arrives. */
+	CHECK_STR(testapp_outcome_name(big->outcome), "timeout");
+	CHECK_EQ_INT(big->datagrams_received, 0);
+	CHECK_STR(big->detail, "0 of 3 datagrams came back");
+	CHECK_EQ_INT(big->finished, 20 * SIM_MS + 5 * SIM_S); /* the default wait after the last one */
+	CHECK_STR(testapp_outcome_name(none->outcome), "timeout"); /* nobody on port 8 */
+	CHECK_EQ_INT(none->finished, 2 * SIM_S);
+	finish(&r);
+}
+
+/* A UDP server that changes one byte of the second datagram. */
+static struct udp *bad_udp;
+static int bad_count;
+static void udp_corrupt(void *ctx, int host, uint32_t src_ip, uint16_t src_port, uint16_t dst_port,
+			const uint8_t *data, size_t len)
+{
+	(void)ctx;
+	uint8_t buf[2048];
+	memcpy(buf, data, len);
+	if (++bad_count == 2)
+		buf[len - 1] ^= 0x80;
+	udp_send(bad_udp, host, dst_port, src_ip, src_port, buf, len);
+}
+
+static void test_udp_mismatch(void)
+{
+	struct run r;
+	REQUIRE(start(&r, "{" NET "\"apps\": [{\"type\": \"client\", \"proto\": \"udp\", \"host\": \"c\", "
+			  "\"to\": \"s\", \"port\": 70, \"datagrams\": 4, \"size\": 100, \"echo\": true}]}") == 0);
+	bad_udp = scn_world_udp(r.w);
+	bad_count = 0;
+	REQUIRE(udp_bind(bad_udp, 1, 70, udp_corrupt, NULL) == 70);
+	scn_world_run(r.w, SIM_TIME_NEVER);
+	CHECK_STR(testapp_outcome_name(result(&r, 0)->outcome), "mismatch");
+	CHECK_STR(result(&r, 0)->detail, "datagram 2 came back changed");
+	udp_unbind(bad_udp, 1, 70);
+	finish(&r);
+}
+
 static void test_pattern(void)
 {
 	/* The pattern must not repeat with a short period, or a segment
@@ -194,6 +258,8 @@ int main(void)
 	RUN(test_refused_and_deadline);
 	RUN(test_checks_can_fail);
 	RUN(test_expectations_counted);
+	RUN(test_udp);
+	RUN(test_udp_mismatch);
 	RUN(test_pattern);
 	packet_pool_drain();
 	return harness_done();
