@@ -4,7 +4,7 @@
 #include <getopt.h>
 #include <stdio.h>
 
-#include "sim/cli/commands.h"
+#include "sim/cli/cmd_check.h"
 #include "sim/cli/default_scenario.h"
 #include "sim/scenario/diag.h"
 #include "sim/scenario/scenario.h"

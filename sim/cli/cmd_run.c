@@ -10,7 +10,7 @@
 #include <string.h>
 
 #include "sim/agents/testapp.h"
-#include "sim/cli/commands.h"
+#include "sim/cli/cmd_run.h"
 #include "sim/cli/default_scenario.h"
 #include "sim/core/bus.h"
 #include "sim/core/sim.h"

@@ -14,7 +14,4 @@ struct cli_command {
 /* The table of subcommands, ended by a row with a NULL name. */
 extern const struct cli_command cli_commands[];
 
-int cmd_run(int argc, char **argv);   /* cmd_run.c */
-int cmd_check(int argc, char **argv); /* cmd_check.c */
-
 #endif
