@@ -185,7 +185,30 @@ def test_summary():
     print("ok: summary has", sorted(doc.keys()))
 
 
-tests = {"bad": test_bad, "library": test_library, "demos": test_demos, "determinism": test_determinism,
+def test_pcap():
+    """tshark decodes the default scenario's capture: as many frames as the
+    report's segments, and no TCP analysis flags on a lossless run."""
+    import shutil
+    tshark = shutil.which("tshark")
+    if not tshark:
+        print("SKIP: tshark is not installed (scripts/quickstart test installs it)")
+        sys.exit(77)
+    cap = os.path.join(work, "default.pcap")
+    rc, out, err = run(["run", "--pcap", cap, os.path.join(src, "scenarios", "default.json")])
+    expect(rc == 0, "exit %d: %s" % (rc, err))
+    segments = int(out.split(" segments sent")[0].rsplit(" ", 1)[1])
+    def tshark_count(*args):
+        p = subprocess.run([tshark, "-r", cap] + list(args), capture_output=True, timeout=300)
+        expect(p.returncode == 0, "tshark failed: " + p.stderr.decode("utf-8", "replace"))
+        return len([l for l in p.stdout.decode("utf-8", "replace").split("\n") if l.strip()])
+    frames = tshark_count()
+    flagged = tshark_count("-Y", "tcp.analysis.flags")
+    expect(frames == segments, "tshark read %d frames, the report says %d segments" % (frames, segments))
+    expect(flagged == 0, "%d frames with TCP analysis flags in a lossless run" % flagged)
+    print("ok: %d frames, %d flagged" % (frames, flagged))
+
+
+tests = {"pcap": test_pcap, "bad": test_bad, "library": test_library, "demos": test_demos, "determinism": test_determinism,
          "exit-codes": test_exit_codes, "summary": test_summary}
 tests[test]()
 if failures:
