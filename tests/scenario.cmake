@@ -13,3 +13,9 @@ if(Python3_FOUND)
 else()
   message(WARNING "python3 not found: the scenario tests are not registered (scripts/quickstart test installs it)")
 endif()
+
+# A short bounded fuzz run of the scenario loader (skipped without clang and
+# libFuzzer); longer runs: tests/fuzz/run-fuzz.sh scenario SECONDS.
+add_test(NAME fuzz.scenario COMMAND ${CMAKE_SOURCE_DIR}/tests/fuzz/run-fuzz.sh scenario 20)
+set_tests_properties(fuzz.scenario PROPERTIES TIMEOUT 300 SKIP_RETURN_CODE 77
+                     ENVIRONMENT "FUZZ_WORKDIR=${CMAKE_BINARY_DIR}/test-work/fuzz")
