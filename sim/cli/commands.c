@@ -3,6 +3,9 @@
 
 #include <stddef.h>
 
+#include "sim/bench/bench.h"
+
 const struct cli_command cli_commands[] = {
+	{"bench", "run a benchmark and print its figures (--json for JSON)", bench_command},
 	{NULL, NULL, NULL},
 };
