@@ -94,6 +94,10 @@ void net_set_l4_handler(struct net *net, uint8_t proto, net_l4_fn fn, void *ctx)
  * for the host itself is delivered after zero delay. */
 void net_send(struct net *net, int host, struct packet *pkt, int retransmit);
 
+/* Drops a packet that reached its host but has no taker (a transport
+ * with no socket for it), counting and publishing it; frees pkt. */
+void net_drop_unclaimed(struct net *net, int host, struct packet *pkt);
+
 /* Counters for summaries and benchmarks. */
 struct net_stats {
 	uint64_t packets_sent, packets_delivered, retransmissions;

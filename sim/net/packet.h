@@ -27,7 +27,9 @@
 #define TCP_ACK 0x10
 
 struct packet {
-	struct packet *next; /* free list / queue link; owner's use */
+	struct packet *next, *prev; /* free list; the network's in-flight list */
+	void *owner;                /* the struct net moving it */
+	uint64_t event;             /* pending arrival event while on a link */
 	uint64_t id;         /* unique in the run, in creation order */
 	uint32_t src_ip, dst_ip;
 	uint16_t src_port, dst_port;
@@ -42,6 +44,7 @@ struct packet {
 	/* Where the packet is: set by the network while it crosses a link. */
 	int32_t link;
 	uint8_t dir;
+	uint8_t lost; /* the link's loss draw: dropped at arrival */
 	uint32_t link_epoch;
 	int32_t src_host; /* originating host */
 	/* Payload. */

@@ -129,6 +129,7 @@ struct tcp_stats {
 	uint64_t connections_failed;  /* refused, reset, timed out */
 	uint64_t segments_sent, segments_received, retransmissions, fast_retransmits, timeouts;
 	uint64_t bytes_delivered;     /* in-order bytes handed to applications */
+	uint64_t out_of_order;        /* segments held for reassembly */
 	uint64_t live_pcbs;           /* connections in memory, TIME-WAIT included */
 };
 const struct tcp_stats *tcp_stats(const struct tcp *tcp);
