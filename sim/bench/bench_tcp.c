@@ -7,7 +7,7 @@
  * lines (MAIL, RCPT, RCPT, DATA), each answered by one line, and a
  * 10,240-byte body ended by CRLF.CRLF, answered by one line; then QUIT, its
  * reply, and close. The server splits lines and finds the end of each body
- * in the byte stream (memchr over chunks, no per-byte callbacks).
+ * in the byte stream (eod_scan.h: memchr over chunks, no per-byte work).
  *
  * A transaction is complete when the client reads the server's reply to
  * its body. Every client must complete all K and see its connection close
@@ -24,6 +24,7 @@
 #include <string.h>
 
 #include "sim/bench/bench.h"
+#include "sim/bench/eod_scan.h"
 #include "sim/core/sim.h"
 #include "sim/net/net.h"
 #include "sim/net/tcp.h"
@@ -46,23 +47,16 @@ static const char *const COMMANDS[4] = {
 	"DATA\r\n",
 };
 static const char QUIT[] = "QUIT\r\n";
-static const uint8_t END_OF_DATA[5] = {'\r', '\n', '.', '\r', '\n'};
 
 enum client_state { C_GREETING, C_EHLO, C_COMMAND, C_BODY, C_QUIT, C_DONE, C_FAILED };
 
 struct bench_tcp;
 
-/* Finds CRLF.CRLF across chunk boundaries: the last 4 bytes seen so far. */
-struct body_scan {
-	uint8_t tail[4];
-	uint8_t tail_len;
-};
-
 struct server_conn {
 	struct bench_tcp *b;
 	struct tcp_conn *c;
 	uint8_t in_body, line_too_long;
-	struct body_scan scan;
+	struct eod_scan scan;
 	uint16_t line_len;
 	char line[SERVER_LINE_MAX];
 };
@@ -127,40 +121,6 @@ static void build_body(uint8_t *body)
 	memcpy(body + BODY_BYTES, ".\r\n", 3);
 }
 
-/* Returns the offset just past the end-of-data mark in p[0, len), or -1 if
- * it is not there (the scan state then covers p, for the next chunk). */
-static long body_scan(struct body_scan *s, const uint8_t *p, size_t len)
-{
-	/* A mark ending in the first 4 bytes of p may begin in the tail. */
-	uint8_t w[8];
-	size_t wl = s->tail_len, head = len < 4 ? len : 4;
-	memcpy(w, s->tail, wl);
-	memcpy(w + wl, p, head);
-	for (size_t e = wl + 1; e <= wl + head; e++)
-		if (e >= 5 && memcmp(w + e - 5, END_OF_DATA, 5) == 0)
-			return (long)(e - wl);
-	/* Any other mark lies wholly inside p, its dot at index 2 .. len-3. */
-	const uint8_t *q = p + 2, *end = p + len;
-	while (q + 2 < end) {
-		const uint8_t *dot = memchr(q, '.', (size_t)(end - 2 - q));
-		if (!dot)
-			break;
-		if (dot[-2] == '\r' && dot[-1] == '\n' && dot[1] == '\r' && dot[2] == '\n')
-			return (long)(dot + 3 - p);
-		q = dot + 1;
-	}
-	if (len >= 4) {
-		memcpy(s->tail, p + len - 4, 4);
-		s->tail_len = 4;
-	} else {
-		size_t keep = wl + len > 4 ? 4 - len : wl;
-		memmove(s->tail, s->tail + wl - keep, keep);
-		memcpy(s->tail + keep, p, len);
-		s->tail_len = (uint8_t)(keep + len);
-	}
-	return -1;
-}
-
 /* Sends a static message; what the send buffer cannot take now waits for
  * the writable callback. */
 static void client_send(struct client *cl, const void *bytes, size_t len)
@@ -207,8 +167,7 @@ static void server_line(struct server_conn *s, const char *line, size_t len)
 		SEND_LIT(server_send, s, "250 2.1.5 Ok\r\n");
 	} else if (verb_is(line, len, "DATA")) {
 		s->in_body = 1;
-		memcpy(s->scan.tail, "\r\n", 2); /* a lone "." right away ends an empty body */
-		s->scan.tail_len = 2;
+		eod_scan_start(&s->scan);
 		SEND_LIT(server_send, s, "354 End data with <CR><LF>.<CR><LF>\r\n");
 	} else if (verb_is(line, len, "QUIT")) {
 		SEND_LIT(server_send, s, "221 2.0.0 Bye\r\n");
@@ -225,7 +184,7 @@ static void server_data(void *ctx, struct tcp_conn *c, const uint8_t *p, size_t 
 	struct server_conn *s = ctx;
 	while (len > 0) {
 		if (s->in_body) {
-			long end = body_scan(&s->scan, p, len);
+			long end = eod_scan_feed(&s->scan, p, len);
 			if (end < 0)
 				return;
 			p += end, len -= (size_t)end;
