@@ -674,8 +674,12 @@ void net_send(struct net *net, int host, struct packet *p, int retransmit)
 	net->stats.bytes_sent += packet_ip_len(p);
 	if (retransmit)
 		net->stats.retransmissions++;
-	publish_pkt(net, retransmit ? OBS_PKT_RETRANSMIT : OBS_PKT_SEND, p, host, -1, -1, 0, 0);
 	int dest = net_host_by_ip(net, p->dst_ip);
+	int lk = dest >= 0 && dest != host ? route(net, host, dest) : -1;
+	/* Observers learn the first link too (the pcap writer takes the
+	 * Ethernet addresses of its two ends). */
+	int dir = lk >= 0 ? (net->links[lk].host[0] == host ? 0 : 1) : -1;
+	publish_pkt(net, retransmit ? OBS_PKT_RETRANSMIT : OBS_PKT_SEND, p, host, lk, dir, 0, 0);
 	if (dest == host) {
 		int h = sim_handler(net->sim, on_loopback);
 		p->event = h >= 0 ? sim_after(net->sim, 0, h, p) : 0;
@@ -686,7 +690,6 @@ void net_send(struct net *net, int host, struct packet *p, int retransmit)
 		in_flight_add(net, p);
 		return;
 	}
-	int lk = dest >= 0 ? route(net, host, dest) : -1;
 	if (lk < 0) {
 		drop(net, p, host, -1, -1, OBS_DROP_NO_ROUTE);
 		return;

@@ -43,7 +43,8 @@ struct tcp_config tcp_config_default(void)
 	    .max_rto = 60 * SIM_S,
 	    .max_retransmits = 12,
 	    .connect_timeout = 30 * SIM_S,
-	    .time_wait = 1 * SIM_S,
+	    .time_wait = 10 * SIM_S,
+	    .fin_wait_2 = 60 * SIM_S,
 	    .rcvbuf = 65535,
 	    .sndbuf = 256 * 1024,
 	};

@@ -71,6 +71,7 @@ struct tcp_config {
 	int max_retransmits;      /* data segments: give up after this many */
 	sim_time connect_timeout; /* SYN retries stop after this */
 	sim_time time_wait;       /* 2 MSL, shortened */
+	sim_time fin_wait_2;      /* FIN-WAIT-2 ends after this long with no segment */
 	uint32_t rcvbuf;          /* receive buffer = largest window (<= 65535) */
 	uint32_t sndbuf;          /* send buffer limit */
 };

@@ -221,7 +221,7 @@ static int process_ack(struct tcp_conn *c, const struct packet *p)
 		switch (c->state) {
 		case ST_FIN_WAIT_1:
 			tcp_set_state(c, ST_FIN_WAIT_2, NULL);
-			c->fin2_at = sim_now(tcp->sim) + FIN_WAIT_2_TIMEOUT;
+			c->fin2_at = sim_now(tcp->sim) + tcp->cfg.fin_wait_2;
 			break;
 		case ST_CLOSING:
 			tcp_set_state(c, ST_TIME_WAIT, NULL);
@@ -458,6 +458,10 @@ void tcp_segment_arrives(void *ctx, int host, struct packet *p)
 		return;
 	}
 	c->busy++;
+	/* FIN-WAIT-2 times out only when the peer falls silent: a peer still
+	 * sending (a half-closed connection) keeps it open. */
+	if (c->state == ST_FIN_WAIT_2)
+		c->fin2_at = sim_now(tcp->sim) + tcp->cfg.fin_wait_2;
 	if (c->state == ST_SYN_SENT)
 		input_syn_sent(c, p);
 	else

@@ -22,7 +22,6 @@
 #define EPHEMERAL_FIRST 49152
 #define EPHEMERAL_COUNT 16384
 #define DEFAULT_PEER_MSS 536
-#define FIN_WAIT_2_TIMEOUT (60 * SIM_S)
 #define DUPACK_THRESHOLD 3
 
 enum tcp_state {
