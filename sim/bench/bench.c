@@ -96,6 +96,18 @@ uint64_t bench_malloc_bytes(void)
 #endif
 }
 
+double bench_load_average(void)
+{
+	FILE *f = fopen("/proc/loadavg", "r");
+	if (!f)
+		return -1;
+	double load = -1;
+	if (fscanf(f, "%lf", &load) != 1)
+		load = -1;
+	fclose(f);
+	return load;
+}
+
 int bench_parse_count(const char *text, uint64_t *value_r)
 {
 	if (!text || *text < '0' || *text > '9')

@@ -47,6 +47,10 @@ uint64_t bench_rss_bytes(void);
  * that is not available (other libcs, sanitizer builds). */
 uint64_t bench_malloc_bytes(void);
 
+/* The 1-minute load average (/proc/loadavg), or -1 if unknown: printed
+ * beside the figures, since other work on the machine inflates wall time. */
+double bench_load_average(void);
+
 /* Parses a non-negative integer option with an optional k/M suffix (1000,
  * 10k, 10M). Returns 0, or -1 if text is not such a number. */
 int bench_parse_count(const char *text, uint64_t *value_r);

@@ -657,14 +657,15 @@ int bench_tcp_main(int argc, char **argv)
 
 	cJSON *root = cJSON_CreateObject();
 	cJSON_AddStringToObject(root, "benchmark", "tcp");
+	cJSON_AddNumberToObject(root, "load_average_at_start", bench_load_average());
 	cJSON_AddNumberToObject(root, "seed", (double)seed);
 	cJSON_AddNumberToObject(root, "body_bytes", BODY_BYTES);
 	cJSON *runs = cJSON_AddArrayToObject(root, "runs");
 	if (!json)
 		printf("SMTP-shaped TCP: star of 100 Mb/s 5 ms links, %" PRIu64 " transactions of %d bytes per client, "
-		       "seed %" PRIu64 "\n\n"
+		       "seed %" PRIu64 ", load average %.2f\n\n"
 		       "%8s %8s %8s %8s %11s %10s %11s %9s %9s %9s %9s\n",
-		       k, BODY_BYTES, seed, "clients", "wall s", "cpu s", "sim s", "events", "events/s", "txn/wall s",
+		       k, BODY_BYTES, seed, bench_load_average(), "clients", "wall s", "cpu s", "sim s", "events", "events/s", "txn/wall s",
 		       "ns/txn", "evt/txn", "idle B/cl", "peak RSS");
 	struct tcp_figures first = {0}, last = {0};
 	int failed = 0;
