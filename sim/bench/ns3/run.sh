@@ -35,7 +35,7 @@ while [ $# -gt 0 ]; do
 	--skip-hold) do_hold=0; shift ;;
 	--skip-tcp) do_tcp=0; shift ;;
 	--ns3-defaults) smtp_extra=(--ns3-defaults=1); shift ;;
-	-h|--help) sed -n '2,17p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
+	-h|--help) sed -n '2,16p' "$0" | sed 's/^# \{0,1\}//'; exit 0 ;;
 	*) echo "run.sh: unknown option $1" >&2; exit 2 ;;
 	esac
 done
