@@ -592,24 +592,26 @@ static cJSON *figures_json(const struct tcp_figures *f)
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: mailsim bench tcp [--json] [--clients LIST] [--transactions K] [--seed S]\n\n"
+	fprintf(out, "usage: mailsim bench tcp [--json] [--clients LIST] [--transactions K] [--seed S] [--repeat R]\n\n"
 		     "SMTP-shaped TCP workload: N clients on 100 Mb/s, 5 ms links around one server;\n"
 		     "each opens one connection and sends K 10,240-byte messages with SMTP-like\n"
 		     "command lines. Every transaction must complete, or the benchmark fails (exit 1).\n\n"
 		     "  --clients LIST     client counts, comma-separated (default 100,1000,10000)\n"
 		     "  --transactions K   messages per client (default 10)\n"
 		     "  --seed S           seed of the run (start times, ISNs; default 1)\n"
+		     "  --repeat R         run each size R times, report the fastest (default 1)\n"
 		     "  --json             print one JSON object instead of the report\n");
 }
 
 int bench_tcp_main(int argc, char **argv)
 {
-	uint64_t sizes[MAX_SIZES] = {100, 1000, 10000}, k = 10, seed = 1;
+	uint64_t sizes[MAX_SIZES] = {100, 1000, 10000}, k = 10, seed = 1, repeat = 1;
 	int nsizes = 3, json = 0;
 	static const struct option opts[] = {
 		{"clients", required_argument, NULL, 'c'}, {"transactions", required_argument, NULL, 'k'},
-		{"seed", required_argument, NULL, 's'},    {"json", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},          {NULL, 0, NULL, 0},
+		{"seed", required_argument, NULL, 's'},    {"repeat", required_argument, NULL, 'r'},
+		{"json", no_argument, NULL, 'j'},          {"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
 	};
 	optind = 1;
 	int c;
@@ -624,9 +626,10 @@ int bench_tcp_main(int argc, char **argv)
 			break;
 		case 'k':
 		case 's':
-			if (bench_parse_count(optarg, c == 'k' ? &k : &seed) < 0) {
+		case 'r':
+			if (bench_parse_count(optarg, c == 'k' ? &k : c == 's' ? &seed : &repeat) < 0) {
 				fprintf(stderr, "mailsim bench tcp: --%s: '%s' is not a count\n",
-					c == 'k' ? "transactions" : "seed", optarg);
+					c == 'k' ? "transactions" : c == 's' ? "seed" : "repeat", optarg);
 				return 2;
 			}
 			break;
@@ -650,8 +653,8 @@ int bench_tcp_main(int argc, char **argv)
 			fprintf(stderr, "mailsim bench tcp: --clients: each count must be 1..%d\n", MAX_CLIENTS);
 			return 2;
 		}
-	if (k < 1 || k > 10000) {
-		fprintf(stderr, "mailsim bench tcp: --transactions must be 1..10000\n");
+	if (k < 1 || k > 10000 || repeat < 1 || repeat > 100) {
+		fprintf(stderr, "mailsim bench tcp: --transactions must be 1..10000 and --repeat 1..100\n");
 		return 2;
 	}
 
@@ -672,10 +675,26 @@ int bench_tcp_main(int argc, char **argv)
 	char err[400] = "";
 	for (int i = 0; i < nsizes; i++) {
 		struct tcp_figures f = {.n = (uint32_t)sizes[i], .k = (uint32_t)k};
-		if (measure_idle(f.n, seed, &f, err, sizeof err) < 0 || run_workload(f.n, f.k, seed, &f, err, sizeof err) < 0) {
+		if (measure_idle(f.n, seed, &f, err, sizeof err) < 0) {
 			failed = 1;
 			break;
 		}
+		/* The same simulated run R times; the least wall and CPU time. */
+		for (uint64_t r = 0; r < repeat && !failed; r++) {
+			struct tcp_figures g = f;
+			if (run_workload(g.n, g.k, seed, &g, err, sizeof err) < 0) {
+				failed = 1;
+			} else if (r == 0) {
+				f = g;
+			} else {
+				f.wall_s = g.wall_s < f.wall_s ? g.wall_s : f.wall_s;
+				f.cpu_s = g.cpu_s < f.cpu_s ? g.cpu_s : f.cpu_s;
+				f.setup_s = g.setup_s < f.setup_s ? g.setup_s : f.setup_s;
+				f.peak_rss = g.peak_rss;
+			}
+		}
+		if (failed)
+			break;
 		cJSON_AddItemToArray(runs, figures_json(&f));
 		if (i == 0)
 			first = f;
