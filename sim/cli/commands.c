@@ -4,8 +4,10 @@
 #include <stddef.h>
 
 #include "sim/bench/bench.h"
+#include "sim/cli/cmd_msg.h"
 
 const struct cli_command cli_commands[] = {
+	{"msg", "build, show and extract RFC 5322 / MIME messages", cmd_msg},
 	{"bench", "run a benchmark and print its figures (--json for JSON)", bench_command},
 	{NULL, NULL, NULL},
 };
