@@ -8,3 +8,4 @@
  * and bench.c include this file with different definitions of BENCH. */
 BENCH(kernel, "event queue: the hold model, beside a minimal binary heap")
 BENCH(tcp, "SMTP-shaped TCP workload over a star of N clients")
+BENCH(msg, "mail format: parse and build throughput beside Python's email package")
