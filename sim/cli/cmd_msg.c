@@ -362,9 +362,16 @@ static cJSON *node_json(const struct mime_node *n)
 	snprintf(type, sizeof type, "%s/%s", mime_node_type(n), mime_node_subtype(n));
 	cJSON_AddItemToObject(o, "type", json_text(type, strlen(type)));
 	cJSON *params = cJSON_CreateObject();
-	for (size_t i = 0; i < mime_node_param_count(n); i++)
-		cJSON_AddItemToObject(params, mime_node_param_name(n, i),
+	for (size_t i = 0; i < mime_node_param_count(n); i++) {
+		/* Names come from the message: make them valid UTF-8 keys too. */
+		const char *name = mime_node_param_name(n, i);
+		struct buf key;
+		buf_init(&key, 4 * strlen(name) + 16);
+		codec_charset_to_utf8(&key, "utf-8", name, strlen(name), NULL);
+		cJSON_AddItemToObject(params, key.data ? key.data : "",
 				      json_text(mime_node_param_value(n, i), strlen(mime_node_param_value(n, i))));
+		buf_free(&key);
+	}
 	cJSON_AddItemToObject(o, "params", params);
 	const char *disp = mime_node_disposition(n);
 	cJSON_AddItemToObject(o, "disposition", disp ? json_text(disp, strlen(disp)) : cJSON_CreateNull());
