@@ -255,8 +255,14 @@ static int msg_build(const char *spec_path)
 		att[i].data = datas[i];
 		att[i].len = dl;
 		att[i].type = string_value(cJSON_GetObjectItemCaseSensitive(a, "type"), key, &e);
-		if (!att[i].type)
+		if (!att[i].type) {
 			att[i].type = guess_type(path);
+		} else if (!strchr(att[i].type, '/') || strpbrk(att[i].type, " \t\r\n;\"()<>@,:\\[]?=")) {
+			char k2[96];
+			snprintf(k2, sizeof k2, "%s.type", key);
+			spec_fail(&e, k2, "expected a media type such as image/jpeg");
+			break;
+		}
 		att[i].filename = string_value(cJSON_GetObjectItemCaseSensitive(a, "filename"), key, &e);
 		if (!att[i].filename) {
 			const char *base = strrchr(path, '/');
