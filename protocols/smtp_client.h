@@ -44,11 +44,11 @@
  * transaction whose recipients were all refused gets 554 for the message
  * (each recipient keeps its own RCPT reply).
  *
- * Replies are parsed per RFC 5321 4.2: lines of a 3-digit code, "-" or SP
- * (or nothing) and text; every line of one reply has the same code; at most
- * 512 octets a line and 100 lines a reply. Anything else is a protocol
- * error: the engine stops, reports it and asks to close; it never crashes
- * on what a server sends. */
+ * Replies are parsed per RFC 5321 4.2 by smtp_reply.h: lines of a 3-digit
+ * code, "-" or SP (or nothing) and text; every line of one reply has the
+ * same code; at most 512 octets a line and 100 lines a reply. Anything else
+ * is a protocol error: the engine stops, reports it and asks to close; it
+ * never crashes on what a server sends. */
 #ifndef PROTOCOLS_SMTP_CLIENT_H
 #define PROTOCOLS_SMTP_CLIENT_H
 
