@@ -5,7 +5,7 @@
  * by hand:
  *   clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -I. \
  *     -fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_smtp_server.c \
- *     protocols/line.c protocols/smtp_path.c protocols/smtp_server*.c -o fuzz_smtp_server
+ *     protocols/line.c protocols/smtp_*.c -o fuzz_smtp_server
  * Ran 3 minutes (2.3 million inputs) with no finding when written. */
 #include <stdint.h>
 #include <stddef.h>
