@@ -17,7 +17,6 @@
 
 #define REPLY_LINE_MAX 510 /* 512 with CRLF (4.5.3.1.5) */
 #define READER_BUFFER 4096
-#define OUTPUT_SOFT_CAP 65536
 
 enum expect {
 	EXP_GREETING,
@@ -752,38 +751,36 @@ static void reply_line(struct smtp_client *c, const struct line_event *ev)
 	on_reply(c, &r);
 }
 
+static int input_dropped(const struct smtp_client *c)
+{
+	/* after 220 to STARTTLS, nothing may come in the clear */
+	return c->state == SMTP_CLIENT_CLOSED || c->state == SMTP_CLIENT_TLS_HANDSHAKE;
+}
+
 size_t smtp_client_feed(struct smtp_client *c, const void *bytes, size_t len)
 {
 	const uint8_t *p = bytes;
 	size_t off = 0;
-	while (off < len) {
-		if (c->state == SMTP_CLIENT_CLOSED || c->state == SMTP_CLIENT_TLS_HANDSHAKE) {
-			/* after 220 to STARTTLS, nothing may come in the clear */
-			line_reader_discard(c->lr);
-			return len;
-		}
-		if (c->out_len - c->out_start > OUTPUT_SOFT_CAP)
-			break;
+	while (off < len && !input_dropped(c)) {
 		size_t took = line_reader_feed(c->lr, p + off, len - off);
 		off += took;
 		struct line_event ev;
 		int events = 0;
-		while (c->state != SMTP_CLIENT_CLOSED && c->state != SMTP_CLIENT_TLS_HANDSHAKE &&
-		       line_reader_next(c->lr, &ev) > 0) {
+		while (!input_dropped(c) && line_reader_next(c->lr, &ev) > 0) {
 			events++;
 			if (ev.type == LINE_EV_LINE)
 				reply_line(c, &ev);
 			else
 				protocol_error(c, "protocol error: reply line too long");
 		}
-		if (took == 0 && events == 0)
+		if (took == 0 && events == 0) {
+			protocol_error(c, "local error: line reader stuck"); /* never spin */
 			break;
+		}
 	}
-	if (c->state == SMTP_CLIENT_CLOSED || c->state == SMTP_CLIENT_TLS_HANDSHAKE) {
+	if (input_dropped(c))
 		line_reader_discard(c->lr);
-		return len;
-	}
-	return off;
+	return len;
 }
 
 /* ---- life cycle ------------------------------------------------------ */

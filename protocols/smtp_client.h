@@ -148,8 +148,8 @@ int smtp_client_add_etrn(struct smtp_client *c, const char *node);
 /* No more jobs: QUIT once the queued ones are answered. */
 void smtp_client_finish(struct smtp_client *c);
 
-/* Bytes from the server; returns how many were taken (fewer only when more
- * than 64 KiB of output is waiting to be sent: send, then feed the rest). */
+/* Bytes from the server, in any split; all are taken (the return value is
+ * always len). Replies make little output, so no flow control is needed. */
 size_t smtp_client_feed(struct smtp_client *c, const void *bytes, size_t len);
 /* The bytes to send (borrowed until the next call into the engine). */
 const uint8_t *smtp_client_output(const struct smtp_client *c, size_t *len_r);
