@@ -82,8 +82,9 @@ static void scan_flags(struct line_event *ev, const uint8_t *p, size_t n)
 {
 	ev->has_nul = memchr(p, 0, n) != NULL;
 	ev->bare_cr = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '\r' && (i + 1 >= n || p[i + 1] != '\n')) {
+	const uint8_t *end = p + n;
+	for (const uint8_t *q = p; (q = memchr(q, '\r', (size_t)(end - q))) != NULL; q++) {
+		if (q + 1 >= end || q[1] != '\n') {
 			ev->bare_cr = 1;
 			return;
 		}
