@@ -441,9 +441,14 @@ static void conclude(struct qentry *e)
 			rcpt_set(r, RCPT_BOUNCED, 451, "4.4.7", reason, NULL);
 		}
 		if (r->state == RCPT_BOUNCED) {
-			m->stats.bounced++;
-			agent_publish_mail(m->env, m->host, OBS_MAIL_BOUNCED, e->qid, e->message_id, e->from, r->address,
-					   r->reply);
+			/* A bounce that fails is not bounced: mta_bounce()
+			 * discards it, and that is its one end (the ledger
+			 * counts one end per recipient). */
+			if (e->from[0]) {
+				m->stats.bounced++;
+				agent_publish_mail(m->env, m->host, OBS_MAIL_BOUNCED, e->qid, e->message_id, e->from,
+						   r->address, r->reply);
+			}
 			if (nfailed < 128)
 				failed[nfailed++] = *r;
 		}
