@@ -251,7 +251,11 @@ static void add_candidate(struct qentry *e, uint32_t ip, const char *name)
 	if (e->ncand >= sizeof e->cand / sizeof e->cand[0])
 		return;
 	e->cand[e->ncand] = ip;
-	snprintf(e->cand_name[e->ncand], sizeof e->cand_name[0], "%s", name);
+	/* Shown in replies and bounces only: a long name is cut, explicitly
+	 * (snprintf's truncation warning fails the sanitizer build). */
+	size_t n = strnlen(name, sizeof e->cand_name[0] - 1);
+	memcpy(e->cand_name[e->ncand], name, n);
+	e->cand_name[e->ncand][n] = '\0';
 	e->ncand++;
 }
 
