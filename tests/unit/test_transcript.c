@@ -192,6 +192,59 @@ static void test_deterministic(void)
 	free(b);
 }
 
+/* POP3: the answer to RETR is a message, cut like a DATA body; LIST's
+ * answer is not. */
+static void test_pop3_retr(void)
+{
+	struct fixture f;
+	REQUIRE(fixture_init(&f, 3) == 0);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	REQUIRE(out);
+	struct obs_transcript_options opt;
+	obs_transcript_options_default(&opt);
+	opt.body_lines = 1;
+	struct obs_transcript *t = obs_transcript_open(f.sim, f.net, out, &opt);
+	REQUIRE(t);
+	static const char *const lines[][2] = {
+	    {"S", "+OK POP3 ready"}, {"C", "LIST"}, {"S", "+OK 1 messages"}, {"S", "1 120"}, {"S", "2 130"},
+	    {"S", "."},		     {"C", "RETR 1"}, {"S", "+OK 120 octets"}, {"S", "Subject: hola"}, {"S", ""},
+	    {"S", "uno"},	     {"S", "dos"}, {"S", "tres"}, {"S", "."}, {"C", "QUIT"},
+	};
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		int c = lines[i][0][0] == 'C';
+		struct obs_record r = {.type = OBS_LINE, .time = (sim_time)i * SIM_MS};
+		r.u.line.host = c ? HOST_LAPTOP : HOST_SERVER;
+		r.u.line.peer = c ? HOST_SERVER : HOST_LAPTOP;
+		r.u.line.conn_id = 5;
+		r.u.line.proto = "POP3";
+		r.u.line.from_client = c;
+		r.u.line.text = lines[i][1];
+		r.u.line.len = strlen(lines[i][1]);
+		bus_publish(sim_bus(f.sim), &r);
+	}
+	CHECK_EQ_INT(obs_transcript_close(&t), 0);
+	fclose(out);
+	CHECK_STR(text, "  0.000000  --- laptop connects to server (POP3) ---\n"
+			"  0.000000  server -> laptop  S: +OK POP3 ready\n"
+			"  0.001000  laptop -> server  C: LIST\n"
+			"  0.002000  server -> laptop  S: +OK 1 messages\n"
+			"  0.003000  server -> laptop  S: 1 120\n"
+			"  0.004000  server -> laptop  S: 2 130\n"
+			"  0.005000  server -> laptop  S: .\n"
+			"  0.006000  laptop -> server  C: RETR 1\n"
+			"  0.007000  server -> laptop  S: +OK 120 octets\n"
+			"  0.008000  server -> laptop  S: Subject: hola\n"
+			"  0.009000  server -> laptop  S: \n"
+			"  0.010000  server -> laptop  S: uno\n"
+			"  0.013000  server -> laptop  S: [... 2 more lines ...]\n"
+			"  0.013000  server -> laptop  S: .\n"
+			"  0.014000  laptop -> server  C: QUIT\n");
+	free(text);
+	fixture_fini(&f);
+}
+
 static size_t count(const char *hay, const char *needle)
 {
 	size_t n = 0;
@@ -259,6 +312,7 @@ int main(void)
 	RUN(test_eavesdropper_view);
 	RUN(test_endpoint_view);
 	RUN(test_deterministic);
+	RUN(test_pop3_retr);
 	RUN(test_world);
 	CHECK_EQ_INT(packet_live_count(), 0);
 	return harness_done();
