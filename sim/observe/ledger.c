@@ -566,6 +566,12 @@ static void settle(struct obs_ledger *l)
 				 "unverified: %s accepted %s for %s and never ended it, but %s's queue was not declared",
 				 where, en->qid, en->rcpt, where);
 	}
+	/* A UA heard 250 for it, so some MTA must have accepted it. */
+	for (size_t m = 0; m < l->nmsgs; m++)
+		if (l->msgs[m].submit_host >= 0 && l->msgs[m].n == 0)
+			list_add(l, &l->settled, "lost: %s submitted %s, which no MTA accepted",
+				 host_name(l, l->msgs[m].submit_host, b1),
+				 l->msgs[m].id ? l->msgs[m].id : "a message without a Message-ID");
 	/* Duplicates: per message and mailbox, deliveries through separate
 	 * acceptances. */
 	for (size_t m = 0; m < l->nmsgs; m++) {
@@ -694,7 +700,7 @@ static const char *message_fate(const struct obs_ledger *l, const struct message
 			return "mixed";
 		fate = fate_names[j.fate];
 	}
-	return fate ? fate : "none";
+	return fate ? fate : "unaccepted";
 }
 
 /* ---- text ---- */

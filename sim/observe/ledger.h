@@ -10,7 +10,8 @@
  * recipient that never ended and is in no declared queue is lost, and a
  * queue entry the ledger saw end (or never saw accepted) is a mismatch.
  * Problems seen on the way (an end without an acceptance, two ends, two
- * acceptances of one entry) also make the ledger unbalanced.
+ * acceptances of one entry) and a message a UA submitted (heard 250) that
+ * no MTA accepted also make the ledger unbalanced.
  *
  * It also follows each message end to end by Message-ID and recipient
  * (submitted, accepted at each hop, then delivered, bounced, discarded,

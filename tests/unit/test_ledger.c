@@ -178,16 +178,19 @@ static void test_bad_records(void)
 	fixture_mail(&f, 2, HOST_MTA, OBS_MAIL_DISCARDED, "Q6", "<z@y>", "", "a@b", "a bounce cannot be bounced");
 	fixture_mail(&f, 3, HOST_MTA, OBS_MAIL_ACCEPTED, "Q6", "<z@y>", "", "a@b", NULL);
 	fixture_mail(&f, 3, HOST_MTA, OBS_MAIL_ACCEPTED, "Q8", "<w@y>", "", NULL, NULL);
+	fixture_mail(&f, 4, HOST_LAPTOP, OBS_MAIL_SUBMITTED, NULL, "<v@y>", "a@b", NULL, "250 Ok");
 	CHECK_EQ_INT(obs_ledger_declare_queue(l, HOST_MTA), 0);
 	char *text = print_ledger(l);
 	CHECK_STR(text, "ledger: accepted 1 = delivered 0 + relayed 0 + bounced 1 + discarded 0 + queued 0: NOT "
-			"balanced (4 problems)\n"
+			"balanced (5 problems)\n"
 			"  problem: mta delivered Q5 for c@d, which it never accepted\n"
 			"  problem: mta discarded Q6 for a@b, which had already been bounced\n"
 			"  problem: mta accepted Q6 for a@b twice\n"
 			"  problem: mta accepted Q8 without naming a recipient\n"
+			"  problem: lost: laptop submitted <v@y>, which no MTA accepted\n"
 			"message <z@y> from <>: bounced\n"
-			"  a@b: bounced at mta Q6: 550 no; path mta\n");
+			"  a@b: bounced at mta Q6: 550 no; path mta\n"
+			"message <v@y> from <a@b>: unaccepted\n");
 	free(text);
 	CHECK(!obs_ledger_balanced(l));
 	obs_ledger_close(&l);
