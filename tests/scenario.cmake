@@ -35,3 +35,11 @@ add_test(NAME scenario.classic
   COMMAND sh -c "rm -rf \"$3\" && \"$1\" run --quiet --maildir \"$3\" \"$2\" && python3 -c \"import mailbox,sys; m=mailbox.Maildir(sys.argv[1]+'/maria@dominio.de.maria', create=False); msgs=list(m); sys.exit(0 if len(msgs)==1 and len(msgs[0].get_all('Received'))==3 and msgs[0].get('Bcc') is None and [p.get_filename() for p in msgs[0].walk() if p.get_filename()]==['foto.jpg','serenata.wav'] else 1)\" \"$3\" && echo '1 passed, 0 failed'"
           sh $<TARGET_FILE:mailsim> ${CMAKE_SOURCE_DIR}/scenarios/juan-maria.json ${CMAKE_BINARY_DIR}/test-work/classic-maildir)
 set_tests_properties(scenario.classic PROPERTIES TIMEOUT 120)
+
+# Every mail scenario meets its expectations (mailboxes, Received counts, a
+# balanced ledger); the note's telnet session and ETRN example read as the
+# note prints them.
+add_test(NAME scenario.mail
+  COMMAND ${CMAKE_COMMAND} -E env "MAILSIM=$<TARGET_FILE:mailsim>" "SRC=${CMAKE_SOURCE_DIR}"
+          sh ${CMAKE_CURRENT_SOURCE_DIR}/scenarios/mail_scenarios.sh)
+set_tests_properties(scenario.mail PROPERTIES TIMEOUT 300)
