@@ -4,9 +4,10 @@ tiny sizes and checks its JSON has every figure and that the measured run
 was a correct one. Never asserts on wall time: benchmarks measure, tests do
 not judge speed.
 
-usage: bench_check.py MAILSIM kernel|tcp|smtp|usage
+usage: bench_check.py MAILSIM kernel|tcp|smtp|mail|usage
 """
 import json
+import os
 import subprocess
 import sys
 
@@ -105,6 +106,56 @@ def check_smtp(mailsim):
     run(mailsim, ["bench", "smtp", "--size", "big"], 2)
 
 
+def check_mail(mailsim):
+    small = ["bench", "mail", "--messages", "200", "--mtas", "5", "--uas", "50", "--json"]
+    p = run(mailsim, small + ["--no-postfix"])
+    d = json.loads(p.stdout)
+    if d.get("benchmark") != "mail" or d.get("ok") is not True or d.get("messages") != 200:
+        fail("mail: bad header: %s" % p.stdout[:300])
+    figures(d, ["wall_seconds", "cpu_seconds", "setup_seconds", "simulated_seconds", "events", "events_per_second",
+                "messages_per_wall_second", "delivered", "mailbox_bytes", "body_bytes_total", "peak_rss_bytes",
+                "peak_rss_over_mailbox_bytes"], "mail")
+    if d["all_delivered"] is not True or d["delivered"] != 200:
+        fail("mail: not every message was delivered: %s" % p.stdout[:500])
+    if (d["mtas"], d["uas"], d["gateways"], d["domains"], d["smtp_hops_per_message"]) != (5, 50, 1, 4, 3):
+        fail("mail: wrong topology: %s" % p.stdout[:500])
+    # Sizes are 2-50 KB of body; the mailboxes hold that plus headers.
+    if not 200 * 2048 <= d["body_bytes_total"] <= 200 * 51200 or d["mailbox_bytes"] <= d["body_bytes_total"]:
+        fail("mail: implausible byte counts: %s" % p.stdout[:500])
+    # Sends are spread over 600 simulated seconds; a hop takes milliseconds.
+    if not 500 < d["simulated_seconds"] < 700 or d["events"] < 200 * 3 * 10:
+        fail("mail: implausible simulated time or too few events: %s" % p.stdout[:500])
+    if d["postfix"].get("skipped") is not True:
+        fail("mail: --no-postfix did not skip the reference")
+    # Same seed, same simulated run; another seed, other sizes.
+    d2 = json.loads(run(mailsim, small + ["--no-postfix"]).stdout)
+    for k in ("events", "simulated_seconds", "mailbox_bytes", "body_bytes_total"):
+        if d2[k] != d[k]:
+            fail("mail: same seed, different %s (%r vs %r)" % (k, d[k], d2[k]))
+    d3 = json.loads(run(mailsim, small + ["--no-postfix", "--seed", "2"]).stdout)
+    if d3["body_bytes_total"] == d["body_bytes_total"]:
+        fail("mail: seeds 1 and 2 sent the same bytes")
+    # The Postfix reference when the tools are there; a note when not.
+    d4 = json.loads(run(mailsim, small).stdout)
+    pf = d4["postfix"]
+    if os.access("/usr/sbin/smtp-source", os.X_OK) and os.access("/usr/sbin/smtp-sink", os.X_OK):
+        if pf.get("available") is not True or pf.get("skipped") is not False:
+            fail("mail: postfix is installed but the reference did not run: %r" % pf)
+        figures(pf, ["wall_seconds", "messages", "body_bytes", "size_bands", "messages_counted_by_sink",
+                     "messages_per_wall_second", "mailsim_wall_over_postfix_wall"], "mail postfix")
+        if pf["messages"] != 200 or pf["messages_counted_by_sink"] != 200:
+            fail("mail: smtp-sink did not count every message: %r" % pf)
+        if abs(pf["body_bytes"] - d4["body_bytes_total"]) > 200:
+            fail("mail: the reference sent other sizes: %r vs %r" % (pf["body_bytes"], d4["body_bytes_total"]))
+    elif pf.get("skipped") is not True or not pf.get("reason"):
+        fail("mail: no tools, yet the reference is not reported skipped: %r" % pf)
+    for bad in (["--mtas", "1"], ["--mtas", "5", "--uas", "3"], ["--messages", "0"], ["--routers", "300"],
+                ["--interval", "x"], ["extra"]):
+        run(mailsim, ["bench", "mail", "--no-postfix"] + bad, 2)
+    if "usage: mailsim bench mail" not in run(mailsim, ["bench", "mail", "--help"]).stdout:
+        fail("bench mail --help prints no usage")
+
+
 def check_usage(mailsim):
     p = run(mailsim, ["bench", "--help"])
     for name in ("kernel", "tcp"):
@@ -124,10 +175,10 @@ def check_usage(mailsim):
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[2] not in ("kernel", "tcp", "smtp", "usage"):
+    if len(sys.argv) != 3 or sys.argv[2] not in ("kernel", "tcp", "smtp", "mail", "usage"):
         print(__doc__)
         sys.exit(2)
-    {"kernel": check_kernel, "tcp": check_tcp, "smtp": check_smtp, "usage": check_usage}[sys.argv[2]](sys.argv[1])
+    {"kernel": check_kernel, "tcp": check_tcp, "smtp": check_smtp, "mail": check_mail, "usage": check_usage}[sys.argv[2]](sys.argv[1])
     print("ok")
 
 
