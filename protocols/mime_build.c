@@ -53,8 +53,12 @@ static int is_text(const char *type) { return strncmp(type, "text/", 5) == 0; }
 static char *canonical_text(const char *s, size_t n, size_t *len_r)
 {
 	size_t extra = 0;
+	/* The next CR is looked for again only once q has passed it: searching
+	 * the whole rest at every line made long CR-less texts quadratic. */
+	const char *cr = n ? memchr(s, '\r', n) : NULL;
 	for (const char *q = s, *end = s + n; q < end;) {
-		const char *cr = memchr(q, '\r', (size_t)(end - q));
+		if (cr && cr < q)
+			cr = memchr(q, '\r', (size_t)(end - q));
 		const char *lf = memchr(q, '\n', (size_t)((cr ? cr : end) - q));
 		if (lf) {
 			extra++; /* a bare LF before any CR */

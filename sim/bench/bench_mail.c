@@ -74,7 +74,8 @@ struct mail_ua {
 };
 
 struct mail_send {
-	struct bench_mail *b;
+	sim_time at;
+	uint32_t index; /* draw order: breaks ties between equal times */
 	uint32_t ua, rcpt, size;
 };
 
@@ -96,6 +97,7 @@ struct bench_mail {
 	uint32_t *sizes;
 	char *text; /* max_size bytes of body text, NUL-terminated per send */
 	int send_handler, check_handler;
+	uint64_t next_send; /* sends run in time order, one pending at a time */
 	/* Outcome. */
 	uint64_t submitted, reported_sent, send_failures, delivered_at_stop;
 	int complete;
@@ -293,11 +295,14 @@ static int build_agents(struct bench_mail *b)
 	return 0;
 }
 
+/* Runs the next send and schedules the one after: one pending event
+ * for all the sends keeps the event queue as small as the traffic's. */
 static void send_one(struct sim *sim, void *ctx)
 {
-	(void)sim;
-	struct mail_send *s = ctx;
-	struct bench_mail *b = s->b;
+	struct bench_mail *b = ctx;
+	struct mail_send *s = &b->sends[b->next_send++];
+	if (b->next_send < b->messages && !sim_at(sim, b->sends[b->next_send].at, b->send_handler, b))
+		fail(b, "scheduling a send failed");
 	struct mail_ua *u = &b->uas[s->ua];
 	char subject[48];
 	snprintf(subject, sizeof subject, "bench message %u bytes", (unsigned)s->size);
@@ -346,6 +351,14 @@ static void fill_text(char *text, size_t len)
 	text[len] = 0;
 }
 
+static int send_cmp(const void *a, const void *b)
+{
+	const struct mail_send *x = a, *y = b;
+	if (x->at != y->at)
+		return x->at < y->at ? -1 : 1;
+	return x->index < y->index ? -1 : x->index > y->index;
+}
+
 static int schedule_sends(struct bench_mail *b)
 {
 	struct rng rng;
@@ -354,17 +367,18 @@ static int schedule_sends(struct bench_mail *b)
 	b->check_handler = sim_handler(b->env.sim, check_done);
 	for (uint64_t i = 0; i < b->messages; i++) {
 		struct mail_send *s = &b->sends[i];
-		s->b = b;
+		s->index = (uint32_t)i;
 		s->ua = (uint32_t)rng_below(&rng, b->n_uas);
 		do
 			s->rcpt = (uint32_t)rng_below(&rng, b->n_uas);
 		while (b->uas[s->rcpt].domain == b->uas[s->ua].domain);
 		s->size = (uint32_t)rng_range(&rng, b->min_size, b->max_size);
 		b->sizes[i] = s->size;
-		sim_time t = rng_range(&rng, 0, (int64_t)b->interval_s * SIM_S - 1);
-		if (!sim_at(b->env.sim, t, b->send_handler, s))
-			return -1;
+		s->at = rng_range(&rng, 0, (int64_t)b->interval_s * SIM_S - 1);
 	}
+	qsort(b->sends, b->messages, sizeof *b->sends, send_cmp);
+	if (!sim_at(b->env.sim, b->sends[0].at, b->send_handler, b))
+		return -1;
 	return sim_after(b->env.sim, SIM_S, b->check_handler, b) ? 0 : -1;
 }
 
