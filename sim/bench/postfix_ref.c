@@ -220,7 +220,9 @@ int postfix_ref_run(const uint32_t *sizes, size_t n, int sessions, double timeou
 		rc = -1;
 	}
 	for (int tries = 0; rc == 0 && !port_accepts(port); tries++) {
-		if (tries > 500 || waitpid(sink_pid, NULL, WNOHANG) == sink_pid) {
+		if (waitpid(sink_pid, NULL, WNOHANG) == sink_pid)
+			sink_pid = -1; /* it exited (and is reaped): nothing to stop */
+		if (tries > 500 || sink_pid < 0) {
 			snprintf(err, errlen, "smtp-sink did not start listening on %s", addr);
 			rc = -1;
 		}
