@@ -1,0 +1,823 @@
+/* Builds a frame from a scene and the control's view (see frame.h).
+ *
+ * The window, at any size:
+ *   top bar      title, time, play state, speed, the help hint
+ *   topology     hosts by role with name and address, links with their
+ *                state, packets on lanes (one per direction), drop marks,
+ *                the selection's details, and a colour legend
+ *   right panel  TCP connections with their state, then the event log
+ *   timeline     the run from 0 to its end; click or drag to go there
+ * and the help overlay on top when asked for. Sizes follow the window
+ * height (and are larger in projector mode), so a projected 1024x768 frame
+ * and a 4K screen both read at a distance. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "sim/core/bus.h"
+#include "sim/net/net.h"
+#include "sim/net/packet.h"
+#include "viz/describe.h"
+#include "viz/frame_internal.h"
+#include "viz/scene.h"
+#include "viz/theme.h"
+
+/* ---- text metrics without fonts ---- */
+
+static size_t utf8_chars(const char *s)
+{
+	size_t n = 0;
+	for (; *s; s++)
+		if (((unsigned char)*s & 0xc0) != 0x80)
+			n++;
+	return n;
+}
+
+static int approx_width(void *ctx, enum viz_font font, int px, const char *s)
+{
+	(void)ctx;
+	/* DejaVu's advances: Sans averages about 0.58 em on mixed text
+	 * (rounded up so estimates do not overflow), Bold 0.64, Mono 0.602. */
+	double em = font == VIZ_FONT_MONO ? 0.602 : font == VIZ_FONT_SANS_BOLD ? 0.66 : 0.6;
+	return (int)ceil((double)utf8_chars(s) * em * px);
+}
+
+const struct viz_text_metrics *viz_metrics_approx(void)
+{
+	static const struct viz_text_metrics m = {approx_width, NULL};
+	return &m;
+}
+
+/* ---- drawing helpers ---- */
+
+struct build {
+	struct viz_frame *f;
+	const struct viz_scene *s;
+	const struct viz_view *v;
+	const struct viz_text_metrics *m;
+	const struct viz_theme *th;
+	float fs; /* base text size in pixels */
+	/* per-host and per-link geometry, for packets */
+	float *hx, *hy, *hw, *hh;
+	uint8_t *round;
+	float *lx1, *ly1, *lx2, *ly2;
+	float lane, box_w, box_h, cell_px_w;
+};
+
+static void fill_rect(struct build *b, float x, float y, float w, float h, struct viz_rgba c, int tag, int idx)
+{
+	struct viz_cmd *k = frame_push(b->f);
+	if (!k)
+		return;
+	*k = (struct viz_cmd){.kind = VIZ_CMD_FILL_RECT, .tag = (uint8_t)tag, .x = x, .y = y, .w = w, .h = h,
+			      .color = c, .index = idx};
+}
+
+static void rect(struct build *b, float x, float y, float w, float h, float thick, struct viz_rgba c, int tag, int idx)
+{
+	struct viz_cmd *k = frame_push(b->f);
+	if (!k)
+		return;
+	*k = (struct viz_cmd){.kind = VIZ_CMD_RECT, .tag = (uint8_t)tag, .x = x, .y = y, .w = w, .h = h,
+			      .thick = thick, .color = c, .index = idx};
+}
+
+static void line(struct build *b, float x1, float y1, float x2, float y2, float thick, struct viz_rgba c, int tag,
+		 int idx)
+{
+	struct viz_cmd *k = frame_push(b->f);
+	if (!k)
+		return;
+	*k = (struct viz_cmd){.kind = VIZ_CMD_LINE, .tag = (uint8_t)tag, .x = x1, .y = y1, .w = x2, .h = y2,
+			      .thick = thick, .color = c, .index = idx};
+}
+
+static void disc(struct build *b, float x, float y, float r, struct viz_rgba c, int tag, int idx)
+{
+	struct viz_cmd *k = frame_push(b->f);
+	if (!k)
+		return;
+	*k = (struct viz_cmd){.kind = VIZ_CMD_DISC, .tag = (uint8_t)tag, .x = x, .y = y, .w = r, .color = c,
+			      .index = idx};
+}
+
+static void clip(struct build *b, float x, float y, float w, float h)
+{
+	struct viz_cmd *k = frame_push(b->f);
+	if (!k)
+		return;
+	*k = (struct viz_cmd){.kind = VIZ_CMD_CLIP, .x = x, .y = y, .w = w, .h = h};
+}
+
+static int tw(struct build *b, enum viz_font font, float px, const char *s)
+{
+	return b->m->width(b->m->ctx, font, (int)lroundf(px), s);
+}
+
+/* Draws s at (x, y); returns its width. */
+static float text(struct build *b, enum viz_font font, float px, float x, float y, struct viz_rgba c, int tag,
+		  int idx, const char *s)
+{
+	if (!*s)
+		return 0;
+	struct viz_cmd *k = frame_push(b->f);
+	if (!k)
+		return 0;
+	int size = (int)lroundf(px);
+	*k = (struct viz_cmd){.kind = VIZ_CMD_TEXT, .font = (uint8_t)font, .tag = (uint8_t)tag,
+			      .size = (uint16_t)size, .x = floorf(x), .y = floorf(y), .color = c, .index = idx};
+	k->text = frame_text(b->f, s, strlen(s));
+	return (float)tw(b, font, px, s);
+}
+
+/* Copies into out the longest prefix of s (whole UTF-8 characters) that,
+ * with an ellipsis when cut, fits maxw pixels. */
+static void fit(struct build *b, enum viz_font font, float px, float maxw, const char *s, char *out, size_t size)
+{
+	snprintf(out, size, "%s", s);
+	if (tw(b, font, px, out) <= maxw)
+		return;
+	size_t len = strlen(out);
+	while (len > 0) {
+		do
+			len--;
+		while (len > 0 && ((unsigned char)out[len] & 0xc0) == 0x80);
+		if (len + 4 > size)
+			continue;
+		memcpy(out + len, "…", 4);
+		if (tw(b, font, px, out) <= maxw)
+			return;
+	}
+	out[0] = '\0';
+}
+
+static float text_fit(struct build *b, enum viz_font font, float px, float x, float y, float maxw, struct viz_rgba c,
+		      int tag, int idx, const char *s)
+{
+	char buf[512];
+	fit(b, font, px, maxw, s, buf, sizeof buf);
+	return text(b, font, px, x, y, c, tag, idx, buf);
+}
+
+static struct viz_rgba alpha(struct viz_rgba c, uint8_t a)
+{
+	c.a = a;
+	return c;
+}
+
+static void format_secs(sim_time t, char *buf, size_t size)
+{
+	snprintf(buf, size, "%lld.%06lld", (long long)(t / SIM_S), (long long)((t % SIM_S) / SIM_US));
+}
+
+static void format_speed(double speed, char *buf, size_t size)
+{
+	if (speed < 1)
+		snprintf(buf, size, "%.1f×", speed);
+	else
+		snprintf(buf, size, "%.0f×", speed);
+}
+
+/* ---- top bar ---- */
+
+static void top_bar(struct build *b, float h)
+{
+	const struct viz_theme *th = b->th;
+	const struct viz_view *v = b->v;
+	float W = (float)v->width, fs = b->fs, pad = fs * 0.6f;
+	fill_rect(b, 0, 0, W, h, th->bar, VIZ_TAG_STATUS, -1);
+	float ty = (h - fs * 1.2f) / 2;
+	char t[64], sp[32], right[256];
+	format_secs(v->now, t, sizeof t);
+	format_speed(v->speed, sp, sizeof sp);
+	const char *state = v->finished ? viz_str(v->lang, VIZ_S_FINISHED)
+			    : v->playing ? viz_str(v->lang, VIZ_S_PLAYING)
+					 : viz_str(v->lang, VIZ_S_PAUSED);
+	/* The hint goes first when space is short: it is the least needed. */
+	float x = W - pad;
+	const char *hint = viz_str(v->lang, VIZ_S_HELP_HINT);
+	float hw = (float)tw(b, VIZ_FONT_SANS, fs * 0.8f, hint);
+	snprintf(right, sizeof right, "%s %s", viz_str(v->lang, VIZ_S_SPEED), sp);
+	float spw = (float)tw(b, VIZ_FONT_SANS, fs, right);
+	float stw = (float)tw(b, VIZ_FONT_SANS_BOLD, fs, state);
+	char tt[80];
+	snprintf(tt, sizeof tt, "t = %s s", t);
+	float tww = (float)tw(b, VIZ_FONT_MONO, fs * 1.1f, tt);
+	float need = hw + spw + stw + tww + 4 * pad * 2;
+	if (need < W * 0.75f) {
+		x -= hw;
+		text(b, VIZ_FONT_SANS, fs * 0.8f, x, ty + fs * 0.15f, th->dim, VIZ_TAG_STATUS, -1, hint);
+		x -= pad * 2;
+	}
+	x -= spw;
+	text(b, VIZ_FONT_SANS, fs, x, ty, th->text, VIZ_TAG_STATUS, -1, right);
+	x -= pad * 2 + stw;
+	text(b, VIZ_FONT_SANS_BOLD, fs, x, ty, v->playing ? th->state_open : th->accent, VIZ_TAG_STATUS, -1, state);
+	x -= pad * 2 + tww;
+	text(b, VIZ_FONT_MONO, fs * 1.1f, x, ty - fs * 0.05f, th->text, VIZ_TAG_STATUS, -1, tt);
+	if (v->title && x - 2 * pad > pad)
+		text_fit(b, VIZ_FONT_SANS_BOLD, fs * 1.05f, pad, ty, x - 3 * pad, th->text, VIZ_TAG_STATUS, -1,
+			 v->title);
+}
+
+/* ---- timeline ---- */
+
+static void timeline(struct build *b, float y0, float h)
+{
+	const struct viz_theme *th = b->th;
+	const struct viz_view *v = b->v;
+	float W = (float)v->width, fs = b->fs, pad = fs * 0.8f;
+	fill_rect(b, 0, y0, W, h, th->bar, VIZ_TAG_TIMELINE, -1);
+	sim_time end = v->end > v->now ? v->end : v->now;
+	if (end <= 0)
+		end = SIM_S;
+	char a[48], e[48];
+	snprintf(a, sizeof a, "0 s");
+	format_secs(end, e, sizeof e);
+	strcat(e, " s");
+	float px = fs * 0.85f;
+	float aw = (float)tw(b, VIZ_FONT_MONO, px, a), ew = (float)tw(b, VIZ_FONT_MONO, px, e);
+	float x0 = pad + aw + pad, x1 = W - pad - ew - pad;
+	float th_h = fmaxf(6, h * 0.28f), ty = y0 + (h - th_h) / 2;
+	text(b, VIZ_FONT_MONO, px, pad, y0 + (h - px * 1.2f) / 2, th->dim, VIZ_TAG_TIMELINE, -1, a);
+	text(b, VIZ_FONT_MONO, px, x1 + pad, y0 + (h - px * 1.2f) / 2, th->dim, VIZ_TAG_TIMELINE, -1, e);
+	fill_rect(b, x0, ty, x1 - x0, th_h, th->lane, VIZ_TAG_TIMELINE, -1);
+	float u = (float)((double)v->now / (double)end);
+	u = u < 0 ? 0 : u > 1 ? 1 : u;
+	fill_rect(b, x0, ty, (x1 - x0) * u, th_h, th->proto[VIZ_P_SMTP], VIZ_TAG_TIMELINE, -1);
+	float kw = fmaxf(6, fs * 0.45f);
+	fill_rect(b, x0 + (x1 - x0) * u - kw / 2, y0 + h * 0.12f, kw, h * 0.76f, th->accent, VIZ_TAG_TIMELINE, -1);
+	b->f->tl_x = x0;
+	b->f->tl_w = x1 - x0;
+	b->f->tl_end = end;
+	b->f->tl_hit_x = x0 - kw;
+	b->f->tl_hit_w = x1 - x0 + 2 * kw;
+	b->f->tl_hit_y = y0;
+	b->f->tl_hit_h = h;
+}
+
+/* ---- topology ---- */
+
+/* Distance from a host's centre to its outline along unit vector (ux, uy). */
+static float exit_dist(const struct build *b, int h, float ux, float uy)
+{
+	if (b->round[h])
+		return b->hh[h] / 2;
+	float hw = b->hw[h] / 2, hh = b->hh[h] / 2;
+	float dx = fabsf(ux) > 1e-6f ? hw / fabsf(ux) : INFINITY;
+	float dy = fabsf(uy) > 1e-6f ? hh / fabsf(uy) : INFINITY;
+	return fminf(dx, dy);
+}
+
+static void hosts_geometry(struct build *b, float px0, float py0, float pw, float ph, float *label_px_r)
+{
+	const struct viz_scene *s = b->s;
+	int n = viz_scene_host_count(s);
+	double cw, ch;
+	viz_scene_cell(s, &cw, &ch);
+	float cellw = (float)cw * pw, cellh = (float)ch * ph;
+	float fs = b->fs;
+	float box_h = fminf(fs * 2.4f, cellh * 0.42f);
+	float box_w = fminf(fs * 5.0f, cellw * 0.86f);
+	if (box_w < box_h * 1.3f)
+		box_h = box_w / 1.3f;
+	float label_px = fminf(fs, cellh * 0.55f / 2.4f);
+	if (label_px * 4 > cellw)
+		label_px = cellw / 4;
+	*label_px_r = label_px;
+	float labels_h = label_px >= 8 ? label_px * (label_px >= 11 ? 2.3f : 1.2f) : 0;
+	b->box_w = box_w;
+	b->box_h = box_h;
+	b->cell_px_w = cellw;
+	for (int h = 0; h < n; h++) {
+		double x, y;
+		viz_scene_host_pos(s, h, &x, &y);
+		b->hx[h] = px0 + (float)x * pw;
+		b->hy[h] = py0 + (float)y * ph - labels_h / 2;
+		b->round[h] = viz_scene_host_role(s, h) == VIZ_ROLE_ROUTER;
+		b->hw[h] = b->round[h] ? box_h * 1.1f : box_w;
+		b->hh[h] = b->round[h] ? box_h * 1.1f : box_h;
+	}
+}
+
+static void draw_links(struct build *b)
+{
+	const struct viz_scene *s = b->s;
+	const struct viz_theme *th = b->th;
+	const struct net *net = viz_scene_world(s)->net;
+	int nl = viz_scene_link_count(s);
+	float fs = b->fs, thick = fmaxf(2, fs * 0.14f) * th->stroke;
+	int labels = nl <= 16;
+	for (int l = 0; l < nl; l++) {
+		int a, c;
+		viz_scene_link_ends(s, l, &a, &c);
+		float dx = b->hx[c] - b->hx[a], dy = b->hy[c] - b->hy[a];
+		float len = sqrtf(dx * dx + dy * dy);
+		float ux = len > 0 ? dx / len : 1, uy = len > 0 ? dy / len : 0;
+		float da = exit_dist(b, a, ux, uy), dc = exit_dist(b, c, -ux, -uy);
+		if (da + dc > len)
+			da = dc = len / 2;
+		b->lx1[l] = b->hx[a] + ux * da;
+		b->ly1[l] = b->hy[a] + uy * da;
+		b->lx2[l] = b->hx[c] - ux * dc;
+		b->ly2[l] = b->hy[c] - uy * dc;
+		int up = viz_scene_link_up(s, l);
+		int sel = b->v->selected.kind == VIZ_HIT_LINK && b->v->selected.id == (uint64_t)l;
+		if (sel)
+			line(b, b->lx1[l], b->ly1[l], b->lx2[l], b->ly2[l], thick + fs * 0.5f, th->accent, VIZ_TAG_SELECTION, l);
+		line(b, b->lx1[l], b->ly1[l], b->lx2[l], b->ly2[l], thick, up ? th->link : th->link_down, VIZ_TAG_LINK, l);
+		frame_hit_link(b->f, l, b->lx1[l], b->ly1[l], b->lx2[l], b->ly2[l], fmaxf(6, b->lane + fs * 0.3f));
+		float mx = (b->lx1[l] + b->lx2[l]) / 2, my = (b->ly1[l] + b->ly2[l]) / 2;
+		if (!up) {
+			float k = fs * 0.6f;
+			line(b, mx - k, my - k, mx + k, my + k, thick * 2, th->link_down, VIZ_TAG_LINK, l);
+			line(b, mx - k, my + k, mx + k, my - k, thick * 2, th->link_down, VIZ_TAG_LINK, l);
+			text(b, VIZ_FONT_SANS_BOLD, fs * 0.8f, mx + k * 1.3f, my - fs * 1.4f, th->link_down, VIZ_TAG_LINK, l,
+			     viz_str(b->v->lang, VIZ_S_STATE_DOWN));
+		}
+		if (labels && len > fs * 8) {
+			const struct link_params *p = net_link_params(net, l);
+			char lab[64];
+			double ms = (double)p->latency / (double)SIM_MS;
+			double mbps = (double)p->bandwidth_bps / 1e6;
+			if (p->bandwidth_bps)
+				snprintf(lab, sizeof lab, "%g ms · %g Mb/s", ms, mbps);
+			else
+				snprintf(lab, sizeof lab, "%g ms", ms);
+			float lp = fs * 0.7f;
+			float w = (float)tw(b, VIZ_FONT_SANS, lp, lab);
+			/* Below the lower lane of a horizontal link; beside a vertical one. */
+			float nx = -uy, ny = ux;
+			if (ny < 0) {
+				nx = -nx;
+				ny = -ny;
+			}
+			float off = b->lane + fs * 0.9f;
+			float cx = mx + nx * off, cy = my + ny * off;
+			if (fabsf(uy) > 0.8f)
+				text(b, VIZ_FONT_SANS, lp, cx + fs * 0.3f, cy - lp * 0.6f, th->dim, VIZ_TAG_LINK, l, lab);
+			else
+				text(b, VIZ_FONT_SANS, lp, cx - w / 2, cy - lp * 0.3f, th->dim, VIZ_TAG_LINK, l, lab);
+		}
+	}
+}
+
+static void draw_hosts(struct build *b, float label_px)
+{
+	const struct viz_scene *s = b->s;
+	const struct viz_theme *th = b->th;
+	int n = viz_scene_host_count(s);
+	float fs = b->fs, thick = fmaxf(1.5f, fs * 0.1f) * th->stroke;
+	float label_w = b->box_w * 2.2f;
+	for (int h = 0; h < n; h++) {
+		float w = b->hw[h], hh = b->hh[h], x = b->hx[h] - w / 2, y = b->hy[h] - hh / 2;
+		enum viz_role role = viz_scene_host_role(s, h);
+		int sel = b->v->selected.kind == VIZ_HIT_HOST && b->v->selected.id == (uint64_t)h;
+		if (sel) {
+			float g = fs * 0.3f;
+			if (b->round[h])
+				disc(b, b->hx[h], b->hy[h], hh / 2 + g, th->accent, VIZ_TAG_SELECTION, h);
+			else
+				fill_rect(b, x - g, y - g, w + 2 * g, hh + 2 * g, th->accent, VIZ_TAG_SELECTION, h);
+		}
+		if (b->round[h]) {
+			disc(b, b->hx[h], b->hy[h], hh / 2, th->role_edge, VIZ_TAG_HOST, h);
+			disc(b, b->hx[h], b->hy[h], hh / 2 - thick, th->role_fill[role], VIZ_TAG_HOST, h);
+		} else {
+			fill_rect(b, x, y, w, hh, th->role_fill[role], VIZ_TAG_HOST, h);
+			rect(b, x, y, w, hh, thick, th->role_edge, VIZ_TAG_HOST, h);
+		}
+		frame_hit_host(b->f, h, x, y, w, hh);
+		const char *rl = viz_role_label(role);
+		float rp = fminf(hh * 0.5f, fs * 1.05f);
+		float rw = (float)tw(b, VIZ_FONT_SANS_BOLD, rp, rl);
+		if (rw > w * 0.88f)
+			rp *= w * 0.88f / rw, rw = (float)tw(b, VIZ_FONT_SANS_BOLD, rp, rl);
+		if (rp >= 7)
+			text(b, VIZ_FONT_SANS_BOLD, rp, b->hx[h] - rw / 2, b->hy[h] - rp * 0.62f, th->role_text, VIZ_TAG_HOST,
+			     h, rl);
+		if (label_px < 8 && !sel)
+			continue;
+		float lp = label_px < 8 ? fs * 0.8f : label_px;
+		/* Labels may be wider than the box, never wider than the cell. */
+		float maxw = fminf(label_w, b->cell_px_w * 0.96f);
+		char buf[256];
+		fit(b, VIZ_FONT_SANS_BOLD, lp, maxw, viz_scene_host_name(s, h), buf, sizeof buf);
+		float nw = (float)tw(b, VIZ_FONT_SANS_BOLD, lp, buf);
+		float ly = y + hh + fs * 0.2f;
+		text(b, VIZ_FONT_SANS_BOLD, lp, b->hx[h] - nw / 2, ly, th->text, VIZ_TAG_HOST_LABEL, h, buf);
+		if (lp >= 11 && viz_scene_host_addr(s, h)[0]) {
+			float ap = lp * 0.85f;
+			fit(b, VIZ_FONT_MONO, ap, maxw, viz_scene_host_addr(s, h), buf, sizeof buf);
+			float aw = (float)tw(b, VIZ_FONT_MONO, ap, buf);
+			text(b, VIZ_FONT_MONO, ap, b->hx[h] - aw / 2, ly + lp * 1.2f, th->dim, VIZ_TAG_HOST_LABEL, h, buf);
+		}
+	}
+}
+
+static const char *flag_letter(uint8_t flags)
+{
+	if (flags & TCP_RST)
+		return "R";
+	if ((flags & TCP_SYN) && (flags & TCP_ACK))
+		return "SA";
+	if (flags & TCP_SYN)
+		return "S";
+	if (flags & TCP_FIN)
+		return "F";
+	return NULL;
+}
+
+static void draw_packets(struct build *b)
+{
+	const struct viz_scene *s = b->s;
+	const struct viz_theme *th = b->th;
+	sim_time t = b->v->now, linger = viz_scene_drop_linger(s);
+	float fs = b->fs;
+	size_t n = viz_scene_flight_count(s);
+	int ndrops = 0;
+	for (size_t i = 0; i < n; i++) {
+		const struct viz_flight *f = viz_scene_flight(s, i);
+		ndrops += f->dropped && viz_flight_visible(f, t, linger);
+	}
+	for (size_t i = 0; i < n; i++) {
+		const struct viz_flight *f = viz_scene_flight(s, i);
+		if (!viz_flight_visible(f, t, linger))
+			continue;
+		float x, y;
+		if (f->link >= 0) {
+			int l = f->link;
+			float x1 = b->lx1[l], y1 = b->ly1[l], x2 = b->lx2[l], y2 = b->ly2[l];
+			if (f->dir == 1) {
+				float tx = x1, ty = y1;
+				x1 = x2, y1 = y2, x2 = tx, y2 = ty;
+			}
+			float dx = x2 - x1, dy = y2 - y1, len = sqrtf(dx * dx + dy * dy);
+			float ux = len > 0 ? dx / len : 1, uy = len > 0 ? dy / len : 0;
+			/* Right-hand traffic: each direction keeps to its own lane. */
+			float nx = -uy, ny = ux;
+			float u = (float)viz_flight_frac(f, t);
+			x = x1 + dx * u + nx * b->lane;
+			y = y1 + dy * u + ny * b->lane;
+		} else {
+			int h = f->host >= 0 && f->host < viz_scene_host_count(s) ? f->host : 0;
+			x = b->hx[h] + b->hw[h] / 2 + fs * 0.4f;
+			y = b->hy[h] - b->hh[h] / 2;
+		}
+		int sel = b->v->selected.kind == VIZ_HIT_PACKET && b->v->selected.id == f->id;
+		if (f->dropped) {
+			float k = fs * 0.5f, wdt = fmaxf(3, fs * 0.2f) * th->stroke;
+			if (sel)
+				disc(b, x, y, k * 1.8f, th->accent, VIZ_TAG_SELECTION, (int)i);
+			line(b, x - k, y - k, x + k, y + k, wdt, th->drop, VIZ_TAG_DROP, (int)i);
+			line(b, x - k, y + k, x + k, y - k, wdt, th->drop, VIZ_TAG_DROP, (int)i);
+			frame_hit_packet(b->f, f->id, x, y, k);
+			if (ndrops <= 6)
+				text(b, VIZ_FONT_SANS_BOLD, fs * 0.7f, x + k * 1.4f, y - k * 0.2f, th->drop, VIZ_TAG_DROP,
+				     (int)i, viz_drop_reason_text(f->drop_reason, b->v->lang));
+			continue;
+		}
+		const char *letter = flag_letter(f->flags);
+		float r = letter ? fs * (letter[1] ? 0.62f : 0.5f) : f->proto == VIZ_P_CONTROL ? fs * 0.28f : fs * 0.4f;
+		if (sel)
+			disc(b, x, y, r + fs * 0.45f, th->accent, VIZ_TAG_SELECTION, (int)i);
+		if (f->retransmit)
+			disc(b, x, y, r + fmaxf(3, fs * 0.2f), th->retransmit, VIZ_TAG_PACKET, (int)i);
+		else
+			disc(b, x, y, r + 1, th->packet_edge, VIZ_TAG_PACKET, (int)i);
+		/* A control segment of a mail protocol keeps the control colour but
+		 * shows its protocol as a rim. */
+		struct viz_rgba fill = th->proto[f->proto];
+		if (f->proto == VIZ_P_CONTROL && f->app != VIZ_P_DATA && !f->retransmit)
+			disc(b, x, y, r + 1, th->proto[f->app], VIZ_TAG_PACKET, (int)i);
+		disc(b, x, y, f->proto == VIZ_P_CONTROL && f->app != VIZ_P_DATA ? r - fmaxf(1.5f, fs * 0.08f) : r, fill,
+		     VIZ_TAG_PACKET, (int)i);
+		frame_hit_packet(b->f, f->id, x, y, r);
+		if (letter) {
+			float lp = r * 1.05f;
+			float lw = (float)tw(b, VIZ_FONT_SANS_BOLD, lp, letter);
+			text(b, VIZ_FONT_SANS_BOLD, lp, x - lw / 2, y - lp * 0.62f, th->packet_letter, VIZ_TAG_PACKET, (int)i,
+			     letter);
+		}
+	}
+}
+
+static void legend(struct build *b, float x0, float y0, float w)
+{
+	const struct viz_theme *th = b->th;
+	enum viz_lang lang = b->v->lang;
+	float fs = b->fs, px = fs * 0.78f, r = fs * 0.36f, gap = fs * 1.1f;
+	float x = x0, y = y0 + px * 0.7f;
+	for (int k = 0; k < 8; k++) {
+		const char *label = viz_str(lang, (enum viz_str)(VIZ_S_LEGEND_SMTP + k));
+		float need = r * 2 + fs * 0.35f + (float)tw(b, VIZ_FONT_SANS, px, label) + gap;
+		if (x + need > x0 + w && x > x0) {
+			x = x0;
+			y += px * 1.6f;
+		}
+		float cx = x + r, cy = y;
+		if (k < 6) {
+			disc(b, cx, cy, r + 1, th->packet_edge, VIZ_TAG_NONE, -1);
+			disc(b, cx, cy, k == 5 ? r * 0.75f : r, th->proto[k], VIZ_TAG_NONE, -1);
+		} else if (k == 6) {
+			disc(b, cx, cy, r + 3, th->retransmit, VIZ_TAG_NONE, -1);
+			disc(b, cx, cy, r, th->proto[VIZ_P_DATA], VIZ_TAG_NONE, -1);
+		} else {
+			float kk = r, wd = fmaxf(3, fs * 0.18f);
+			line(b, cx - kk, cy - kk, cx + kk, cy + kk, wd, th->drop, VIZ_TAG_NONE, -1);
+			line(b, cx - kk, cy + kk, cx + kk, cy - kk, wd, th->drop, VIZ_TAG_NONE, -1);
+		}
+		x += r * 2 + fs * 0.35f;
+		x += text(b, VIZ_FONT_SANS, px, x, cy - px * 0.62f, th->text, VIZ_TAG_NONE, -1, label) + gap;
+	}
+}
+
+static float legend_height(struct build *b, float w)
+{
+	enum viz_lang lang = b->v->lang;
+	float fs = b->fs, px = fs * 0.78f, r = fs * 0.36f, gap = fs * 1.1f, x = 0;
+	int rows = 1;
+	for (int k = 0; k < 8; k++) {
+		float need = r * 2 + fs * 0.35f + (float)tw(b, VIZ_FONT_SANS, px, viz_str(lang, (enum viz_str)(VIZ_S_LEGEND_SMTP + k))) + gap;
+		if (x + need > w && x > 0) {
+			rows++;
+			x = 0;
+		}
+		x += need;
+	}
+	return (float)rows * px * 1.6f;
+}
+
+/* ---- the selection's details ---- */
+
+static void selection_box(struct build *b, float x0, float y0, float maxw)
+{
+	const struct viz_scene *s = b->s;
+	const struct viz_theme *th = b->th;
+	const struct viz_view *v = b->v;
+	enum viz_lang lang = v->lang;
+	const struct net *net = viz_scene_world(s)->net;
+	char lines[12][160];
+	int n = 0;
+	char a1[16], a2[16], fl[24];
+	if (v->selected.kind == VIZ_HIT_HOST && v->selected.id < (uint64_t)viz_scene_host_count(s)) {
+		int h = (int)v->selected.id;
+		snprintf(lines[n++], sizeof lines[0], "%s: %s", viz_str(lang, VIZ_S_SEL_HOST), viz_scene_host_name(s, h));
+		snprintf(lines[n++], sizeof lines[0], "%s", viz_role_name(viz_scene_host_role(s, h), lang));
+		for (int i = 0; i < net_host_iface_count(net, h) && n < 5; i++)
+			snprintf(lines[n++], sizeof lines[0], "%s", ipv4_format(net_host_ip(net, h, i), a1));
+		for (size_t i = 0; i < viz_scene_conn_count(s) && n < 12; i++) {
+			const struct viz_conn *c = viz_scene_conn(s, i);
+			if (c->host != h || !viz_conn_visible(c, v->now, viz_scene_drop_linger(s)))
+				continue;
+			snprintf(lines[n++], sizeof lines[0], ":%u → %s:%u %s", c->local_port,
+				 ipv4_format(c->remote_ip, a2), c->remote_port, c->state);
+		}
+	} else if (v->selected.kind == VIZ_HIT_LINK && v->selected.id < (uint64_t)viz_scene_link_count(s)) {
+		int l = (int)v->selected.id;
+		const struct link_params *p = net_link_params(net, l);
+		int inflight = 0;
+		for (size_t i = 0; i < viz_scene_flight_count(s); i++) {
+			const struct viz_flight *f = viz_scene_flight(s, i);
+			inflight += f->link == l && !f->dropped && viz_flight_visible(f, v->now, 0);
+		}
+		snprintf(lines[n++], sizeof lines[0], "%s: %s", viz_str(lang, VIZ_S_SEL_LINK), net_link_name(net, l));
+		snprintf(lines[n++], sizeof lines[0], "%s", viz_str(lang, viz_scene_link_up(s, l) ? VIZ_S_STATE_UP : VIZ_S_STATE_DOWN));
+		snprintf(lines[n++], sizeof lines[0], "%s %g ms", viz_str(lang, VIZ_S_LATENCY), (double)p->latency / 1e6);
+		snprintf(lines[n++], sizeof lines[0], "%s %g Mb/s", viz_str(lang, VIZ_S_BANDWIDTH), (double)p->bandwidth_bps / 1e6);
+		snprintf(lines[n++], sizeof lines[0], "%s %g %%", viz_str(lang, VIZ_S_LOSS), p->loss * 100);
+		snprintf(lines[n++], sizeof lines[0], "%s: %d", viz_str(lang, VIZ_S_IN_FLIGHT), inflight);
+	} else if (v->selected.kind == VIZ_HIT_PACKET) {
+		const struct viz_flight *f = NULL;
+		for (size_t i = viz_scene_flight_count(s); i-- > 0;)
+			if (viz_scene_flight(s, i)->id == v->selected.id) {
+				f = viz_scene_flight(s, i);
+				break;
+			}
+		if (!f)
+			return;
+		snprintf(lines[n++], sizeof lines[0], "%s #%llu", viz_str(lang, VIZ_S_SEL_PACKET), (unsigned long long)f->id);
+		snprintf(lines[n++], sizeof lines[0], "%s:%u → %s:%u", ipv4_format(f->src_ip, a1), f->sport,
+			 ipv4_format(f->dst_ip, a2), f->dport);
+		if (f->ipproto == IPPROTO_SIM_TCP) {
+			snprintf(lines[n++], sizeof lines[0], "TCP %s", viz_tcp_flags(f->flags, fl, sizeof fl));
+			snprintf(lines[n++], sizeof lines[0], "seq %u  ack %u  len %u", f->seq, f->ack, f->len);
+		} else {
+			snprintf(lines[n++], sizeof lines[0], "UDP  len %u", f->len);
+		}
+		snprintf(lines[n++], sizeof lines[0], "%s", viz_proto_name(f->app));
+		if (f->retransmit)
+			snprintf(lines[n++], sizeof lines[0], "%s", viz_str(lang, VIZ_S_LEGEND_RETRANSMIT));
+		if (f->dropped)
+			snprintf(lines[n++], sizeof lines[0], "%s: %s", viz_str(lang, VIZ_S_DROPPED),
+				 viz_drop_reason_text(f->drop_reason, lang));
+	}
+	if (!n)
+		return;
+	float fs = b->fs, px = fs * 0.85f, pad = fs * 0.5f, w = 0;
+	for (int i = 0; i < n; i++)
+		w = fmaxf(w, (float)tw(b, i ? VIZ_FONT_SANS : VIZ_FONT_SANS_BOLD, px, lines[i]));
+	w = fminf(w + 2 * pad, maxw);
+	float h = (float)n * px * 1.3f + 2 * pad;
+	fill_rect(b, x0, y0, w, h, alpha(th->panel, 235), VIZ_TAG_SELECTION, -1);
+	rect(b, x0, y0, w, h, fmaxf(2, fs * 0.1f), th->accent, VIZ_TAG_SELECTION, -1);
+	for (int i = 0; i < n; i++)
+		text_fit(b, i ? VIZ_FONT_SANS : VIZ_FONT_SANS_BOLD, px, x0 + pad, y0 + pad + (float)i * px * 1.3f,
+			 w - 2 * pad, th->text, VIZ_TAG_SELECTION, i, lines[i]);
+}
+
+/* ---- right panel: connections and the event log ---- */
+
+static struct viz_rgba state_color(const struct viz_theme *th, const char *st)
+{
+	if (strcmp(st, "ESTABLISHED") == 0)
+		return th->state_open;
+	if (strncmp(st, "SYN", 3) == 0 || strcmp(st, "LISTEN") == 0)
+		return th->state_opening;
+	if (strcmp(st, "CLOSED") == 0)
+		return th->state_closed;
+	return th->state_closing;
+}
+
+static struct viz_rgba log_color(const struct viz_theme *th, const struct viz_log_entry *e)
+{
+	switch ((enum viz_log_kind)e->kind) {
+	case VIZ_LOG_DROP:
+		return th->drop;
+	case VIZ_LOG_RETRANS:
+		return th->retransmit;
+	case VIZ_LOG_LINK:
+		return th->state_closing;
+	case VIZ_LOG_APP:
+		return th->proto[VIZ_P_SMTP];
+	default:
+		return th->text;
+	}
+}
+
+static void right_panel(struct build *b, float x0, float y0, float w, float h)
+{
+	const struct viz_scene *s = b->s;
+	const struct viz_theme *th = b->th;
+	const struct viz_view *v = b->v;
+	float fs = b->fs, pad = fs * 0.6f;
+	fill_rect(b, x0, y0, w, h, th->panel, VIZ_TAG_NONE, -1);
+	line(b, x0, y0, x0, y0 + h, fmaxf(1, fs * 0.08f), th->panel_edge, VIZ_TAG_NONE, -1);
+	float px = fs * 0.78f, row = px * 1.35f, tx = x0 + pad, tw_ = w - 2 * pad;
+	float y = y0 + pad;
+	text(b, VIZ_FONT_SANS_BOLD, fs * 0.9f, tx, y, th->text, VIZ_TAG_CONN, -1, viz_str(v->lang, VIZ_S_CONNECTIONS));
+	y += fs * 1.4f;
+	sim_time linger = viz_scene_drop_linger(s);
+	size_t nc = viz_scene_conn_count(s), vis = 0;
+	for (size_t i = 0; i < nc; i++)
+		vis += viz_conn_visible(viz_scene_conn(s, i), v->now, linger);
+	int rows_max = (int)((h * 0.34f) / row);
+	if (rows_max < 2)
+		rows_max = 2;
+	if (vis == 0) {
+		text(b, VIZ_FONT_SANS, px, tx, y, th->dim, VIZ_TAG_CONN, -1, viz_str(v->lang, VIZ_S_NO_CONNECTIONS));
+		y += row;
+	}
+	size_t skip = vis > (size_t)rows_max ? vis - (size_t)rows_max + 1 : 0;
+	if (skip) {
+		char more[64];
+		snprintf(more, sizeof more, "+%zu …", skip);
+		text(b, VIZ_FONT_MONO, px, tx, y, th->dim, VIZ_TAG_CONN, -1, more);
+		y += row;
+	}
+	size_t seen = 0;
+	for (size_t i = 0; i < nc; i++) {
+		const struct viz_conn *c = viz_scene_conn(s, i);
+		if (!viz_conn_visible(c, v->now, linger) || seen++ < skip)
+			continue;
+		char l[160], rip[16];
+		snprintf(l, sizeof l, "%s :%u→%s:%u", viz_scene_host_name(s, c->host), c->local_port,
+			 ipv4_format(c->remote_ip, rip), c->remote_port);
+		float sw = (float)tw(b, VIZ_FONT_MONO, px, c->state);
+		text(b, VIZ_FONT_MONO, px, tx + tw_ - sw, y, state_color(th, c->state), VIZ_TAG_CONN, (int)i, c->state);
+		text_fit(b, VIZ_FONT_MONO, px, tx, y, tw_ - sw - px, th->text, VIZ_TAG_CONN, (int)i, l);
+		y += row;
+	}
+	y += pad;
+	line(b, x0 + pad, y, x0 + w - pad, y, fmaxf(1, fs * 0.06f), th->panel_edge, VIZ_TAG_NONE, -1);
+	y += pad;
+	text(b, VIZ_FONT_SANS_BOLD, fs * 0.9f, tx, y, th->text, VIZ_TAG_LOG, -1, viz_str(v->lang, VIZ_S_EVENT_LOG));
+	y += fs * 1.4f;
+	/* Newest at the bottom; as many as fit. Two rows per entry (time and
+	 * host, then what happened) would halve the count: one row, cut. */
+	float bottom = y0 + h - pad;
+	int fit_rows = (int)((bottom - y) / row);
+	size_t nlog = viz_scene_log_count(s);
+	/* Entries after now are not shown (the scene is at most at now). */
+	size_t last = nlog;
+	while (last > 0 && viz_scene_log(s, last - 1)->time > v->now)
+		last--;
+	size_t first = last > (size_t)(fit_rows > 0 ? fit_rows : 0) ? last - (size_t)fit_rows : 0;
+	clip(b, x0, y, w, bottom - y + pad);
+	for (size_t i = first; i < last; i++) {
+		const struct viz_log_entry *e = viz_scene_log(s, i);
+		char ts[32], msg[256], l[320];
+		format_secs(e->time, ts, sizeof ts);
+		viz_log_format(s, e, v->lang, msg, sizeof msg);
+		snprintf(l, sizeof l, "%s %s", ts, msg);
+		text_fit(b, VIZ_FONT_MONO, px, tx, y, tw_, log_color(th, e), VIZ_TAG_LOG, (int)i, l);
+		y += row;
+	}
+	clip(b, 0, 0, 0, 0);
+}
+
+/* ---- help ---- */
+
+static void help_overlay(struct build *b)
+{
+	const struct viz_theme *th = b->th;
+	const struct viz_view *v = b->v;
+	float W = (float)v->width, H = (float)v->height, fs = b->fs;
+	fill_rect(b, 0, 0, W, H, alpha(th->bg, 170), VIZ_TAG_HELP, -1);
+	static const enum viz_str keys[] = {VIZ_S_KEY_PLAY,     VIZ_S_KEY_STEP,  VIZ_S_KEY_SPEED,
+					    VIZ_S_KEY_SCRUB,    VIZ_S_KEY_HOME_END, VIZ_S_KEY_CLICK,
+					    VIZ_S_KEY_TIMELINE, VIZ_S_KEY_PROJECTOR, VIZ_S_KEY_LANG,
+					    VIZ_S_KEY_HELP,     VIZ_S_KEY_QUIT};
+	size_t nk = sizeof keys / sizeof keys[0];
+	float px = fs, row = px * 1.5f, pad = fs * 1.2f;
+	/* Shrink the text until the list fits the window. */
+	for (;;) {
+		float wmax = 0;
+		for (size_t i = 0; i < nk; i++)
+			wmax = fmaxf(wmax, (float)tw(b, VIZ_FONT_SANS, px, viz_str(v->lang, keys[i])));
+		float bw = wmax + 2 * pad, bh = row * (float)(nk + 3) + 2 * pad;
+		if ((bw <= W * 0.94f && bh <= H * 0.94f) || px <= 9) {
+			float x0 = (W - bw) / 2, y0 = (H - bh) / 2;
+			fill_rect(b, x0, y0, bw, bh, th->overlay, VIZ_TAG_HELP, -1);
+			rect(b, x0, y0, bw, bh, fmaxf(2, fs * 0.12f), th->accent, VIZ_TAG_HELP, -1);
+			float y = y0 + pad;
+			text(b, VIZ_FONT_SANS_BOLD, px * 1.3f, x0 + pad, y, th->accent, VIZ_TAG_HELP, -1,
+			     viz_str(v->lang, VIZ_S_HELP_TITLE));
+			y += row * 1.6f;
+			for (size_t i = 0; i < nk; i++, y += row)
+				text(b, VIZ_FONT_SANS, px, x0 + pad, y, th->text, VIZ_TAG_HELP, (int)i, viz_str(v->lang, keys[i]));
+			text(b, VIZ_FONT_SANS, px * 0.8f, x0 + pad, y + row * 0.3f, th->dim, VIZ_TAG_HELP, -1,
+			     viz_str(v->lang, VIZ_S_CLICK_TO_CLOSE));
+			return;
+		}
+		px *= 0.9f;
+		row = px * 1.5f;
+		pad = px * 1.2f;
+	}
+}
+
+/* ---- the frame ---- */
+
+int viz_frame_build(struct viz_frame *f, const struct viz_scene *s, const struct viz_view *v,
+		    const struct viz_text_metrics *m)
+{
+	frame_reset(f);
+	struct build b = {.f = f, .s = s, .v = v, .m = m ? m : viz_metrics_approx(), .th = viz_theme_get(v->projector)};
+	float W = (float)(v->width > 64 ? v->width : 64), H = (float)(v->height > 64 ? v->height : 64);
+	/* Base text size: readable from the back of a classroom in projector
+	 * mode, compact but legible otherwise. */
+	float fs = v->projector ? H / 32.0f : H / 52.0f;
+	fs = fminf(fmaxf(fs, v->projector ? 16 : 12), v->projector ? 56 : 34);
+	if (fs > W / (v->projector ? 36.0f : 50.0f))
+		fs = fmaxf(11, W / (v->projector ? 36.0f : 50.0f));
+	b.fs = fs;
+	b.lane = fs * 0.55f;
+	f->bg = b.th->bg;
+	f->help = v->help;
+	int n = viz_scene_host_count(s), nl = viz_scene_link_count(s);
+	float *geo = malloc(sizeof(float) * (size_t)(4 * n + 4 * nl + 8));
+	uint8_t *round = malloc((size_t)n + 1);
+	if (!geo || !round) {
+		free(geo);
+		free(round);
+		return -1;
+	}
+	b.hx = geo, b.hy = geo + n, b.hw = geo + 2 * n, b.hh = geo + 3 * n;
+	b.lx1 = geo + 4 * n, b.ly1 = b.lx1 + nl, b.lx2 = b.ly1 + nl, b.ly2 = b.lx2 + nl;
+	b.round = round;
+
+	float top = fs * 2.2f, bottom = fs * 2.6f;
+	float rp = fminf(fmaxf(W * 0.33f, fs * 20), W * 0.45f);
+	float pad = fs * 0.8f;
+	float pane_x = pad, pane_y = top + pad, pane_w = W - rp - 2 * pad;
+	float leg_h = legend_height(&b, pane_w);
+	float pane_h = H - top - bottom - leg_h - 3 * pad;
+	if (pane_h < fs * 4)
+		pane_h = fs * 4;
+	float label_px;
+	hosts_geometry(&b, pane_x, pane_y, pane_w, pane_h, &label_px);
+	draw_links(&b);
+	draw_hosts(&b, label_px);
+	draw_packets(&b);
+	legend(&b, pane_x, top + pad + pane_h + pad, pane_w);
+	selection_box(&b, pane_x, top + pad * 0.5f, pane_w * 0.5f);
+	right_panel(&b, W - rp, top, rp, H - top - bottom);
+	top_bar(&b, top);
+	timeline(&b, H - bottom, bottom);
+	if (v->help)
+		help_overlay(&b);
+	free(geo);
+	free(round);
+	return f->oom ? -1 : 0;
+}
