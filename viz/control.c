@@ -201,25 +201,35 @@ void viz_control_tick(struct viz_control *c, int64_t wall_dt_ns)
 		target = c->end;
 	if (c->src->until != SIM_TIME_NEVER && target > c->src->until)
 		target = c->src->until;
-	uint64_t ev0 = sim_events_run(c->world.sim);
+	/* Event by event up to the target, so the cap is exact: a busy run
+	 * plays slower than asked instead of holding up the frame. */
+	struct sim *sim = c->world.sim;
+	uint64_t ev0 = sim_events_run(sim), ran = 0;
 	int64_t t0 = c->o.wall_ns();
-	/* Quarter slices: a frame overshoots its cap by at most one slice. */
-	sim_time slice = (target - c->now) / 4;
-	if (slice < 1)
-		slice = 1;
-	while (c->now < target) {
-		sim_time to = c->now + slice < target ? c->now + slice : target;
-		if (c->drained) {
-			c->now = to;
-			continue;
-		}
-		enum sim_stop_reason r = sim_run_until(c->world.sim, to);
-		if (r == SIM_DRAINED || r == SIM_FAILED)
+	int capped = 0;
+	while (!c->drained) {
+		sim_time next = sim_next_time(sim);
+		if (next == SIM_TIME_NEVER && sim_events_pending(sim) == 0) {
 			c->drained = 1;
-		c->now = to;
-		uint64_t ran = sim_events_run(c->world.sim) - ev0;
-		if (ran >= c->o.max_events || c->o.wall_ns() - t0 >= c->o.budget_ns)
 			break;
+		}
+		if (next > target)
+			break;
+		if (ran >= c->o.max_events || ((ran & 63) == 63 && c->o.wall_ns() - t0 >= c->o.budget_ns)) {
+			capped = 1;
+			break;
+		}
+		if (sim_step(sim) != SIM_STEPPED)
+			c->drained = 1;
+		ran++;
+	}
+	if (capped) {
+		if (sim_now(sim) > c->now)
+			c->now = sim_now(sim);
+	} else {
+		if (!c->drained)
+			sim_run_until(sim, target); /* nothing left before target: moves the clock */
+		c->now = target;
 	}
 	c->last_tick_events = sim_events_run(c->world.sim) - ev0;
 	if (c->drained && !c->end_known) {

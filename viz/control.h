@@ -5,9 +5,10 @@
  * calls viz_control_tick() once per displayed frame with the wall time that
  * passed; tests feed synthetic inputs the same way.
  *
- * The simulation advances in bounded steps per frame (sim_run_until in
- * slices, stopping once a frame's event cap or wall budget is spent), so
- * the display never waits for it: a busy run just plays slower than asked.
+ * The simulation advances in bounded steps per frame (event by event up to
+ * the frame's target time, stopping once the frame's event cap or wall
+ * budget is spent), so the display never waits for it: a busy run just
+ * plays slower than asked.
  * The viewer changes the run only through the kernel's run controls. */
 #ifndef VIZ_CONTROL_H
 #define VIZ_CONTROL_H

@@ -101,6 +101,14 @@ const struct viz_cmd *viz_frame_cmd(const struct viz_frame *f, size_t i) { retur
 const char *viz_frame_text(const struct viz_frame *f, const struct viz_cmd *c) { return f->text + c->text; }
 struct viz_rgba viz_frame_background(const struct viz_frame *f) { return f->bg; }
 
+void viz_frame_timeline(const struct viz_frame *f, float *x_r, float *y_r, float *w_r, float *h_r)
+{
+	*x_r = f->tl_x;
+	*w_r = f->tl_w;
+	*y_r = f->tl_y;
+	*h_r = f->tl_h;
+}
+
 sim_time viz_frame_timeline_time(const struct viz_frame *f, int x)
 {
 	if (f->tl_w <= 0)

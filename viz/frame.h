@@ -101,6 +101,8 @@ const char *viz_frame_text(const struct viz_frame *f, const struct viz_cmd *c);
 struct viz_rgba viz_frame_background(const struct viz_frame *f);
 /* What is under (x, y): packets first, then hosts, links, the timeline. */
 struct viz_hit viz_frame_hit(const struct viz_frame *f, int x, int y);
+/* The timeline's track (for tests and scripted drags). */
+void viz_frame_timeline(const struct viz_frame *f, float *x_r, float *y_r, float *w_r, float *h_r);
 /* The time of the timeline at x (clamped), for drags that leave it. */
 sim_time viz_frame_timeline_time(const struct viz_frame *f, int x);
 

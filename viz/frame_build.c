@@ -250,6 +250,8 @@ static void timeline(struct build *b, float y0, float h)
 	fill_rect(b, x0 + (x1 - x0) * u - kw / 2, y0 + h * 0.12f, kw, h * 0.76f, th->accent, VIZ_TAG_TIMELINE, -1);
 	b->f->tl_x = x0;
 	b->f->tl_w = x1 - x0;
+	b->f->tl_y = ty;
+	b->f->tl_h = th_h;
 	b->f->tl_end = end;
 	b->f->tl_hit_x = x0 - kw;
 	b->f->tl_hit_w = x1 - x0 + 2 * kw;

@@ -30,7 +30,7 @@ struct viz_frame {
 	struct frame_hit_disc *pkts;
 	size_t np, cp;
 	struct viz_rgba bg;
-	float tl_x, tl_w;                         /* the track, for time mapping */
+	float tl_x, tl_w, tl_y, tl_h;             /* the track, for time mapping */
 	float tl_hit_x, tl_hit_y, tl_hit_w, tl_hit_h; /* where a click means the timeline */
 	sim_time tl_end;
 	int help;

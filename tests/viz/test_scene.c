@@ -349,14 +349,10 @@ static void test_hit(void)
 	CHECK_EQ_INT(h.kind, VIZ_HIT_LINK);
 	CHECK_EQ_INT(h.id, 1);
 	/* The timeline: the middle of the track is half the run. */
-	const struct viz_cmd *tl = NULL;
-	for (size_t i = 0; i < viz_frame_count(f); i++) {
-		const struct viz_cmd *k = viz_frame_cmd(f, i);
-		if (k->tag == VIZ_TAG_TIMELINE && k->kind == VIZ_CMD_FILL_RECT && k->w > 200 && k->h < 40)
-			tl = k;
-	}
-	REQUIRE(tl);
-	h = viz_frame_hit(f, (int)(tl->x + tl->w / 2), (int)(tl->y + tl->h / 2));
+	float tx, ty, tw, th;
+	viz_frame_timeline(f, &tx, &ty, &tw, &th);
+	REQUIRE(tw > 100);
+	h = viz_frame_hit(f, (int)(tx + tw / 2), (int)(ty + th / 2));
 	CHECK_EQ_INT(h.kind, VIZ_HIT_TIMELINE);
 	sim_time half = viz_control_end(c) / 2;
 	CHECK(llabs(h.time - half) <= viz_control_end(c) / 100);
