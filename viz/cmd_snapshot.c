@@ -14,6 +14,7 @@
 #include "sim/net/net.h"
 #include "viz/cmd_common.h"
 #include "viz/control.h"
+#include "viz/scene.h"
 #include "viz/sdl_app.h"
 #include "viz/source_scn.h"
 
@@ -64,7 +65,8 @@ static int apply_select(struct viz_control *c, const char *what)
 		h.id = (uint64_t)host;
 	} else if (strncmp(what, "link:", 5) == 0) {
 		for (int l = 0; l < net_link_count(w->net); l++)
-			if (strcmp(net_link_name(w->net, l), what + 5) == 0) {
+			if (strcmp(viz_scene_link_name(viz_control_scene(c), l), what + 5) == 0 ||
+			    strcmp(net_link_name(w->net, l), what + 5) == 0) {
 				h.kind = VIZ_HIT_LINK;
 				h.id = (uint64_t)l;
 			}

@@ -56,14 +56,13 @@ static const char *host_name(const struct viz_scene *s, int host)
 void viz_log_format(const struct viz_scene *s, const struct viz_log_entry *e, enum viz_lang lang, char *buf,
 		    size_t size)
 {
-	const struct net *net = viz_scene_world(s)->net;
 	char tmp[64];
 	switch ((enum viz_log_kind)e->kind) {
 	case VIZ_LOG_CONN:
 		snprintf(buf, size, "%s %s → %s %s", host_name(s, e->host), e->a, e->b, e->text);
 		break;
 	case VIZ_LOG_LINK:
-		snprintf(tmp, sizeof tmp, "%s", net_link_name(net, e->link));
+		snprintf(tmp, sizeof tmp, "%s", viz_scene_link_name(s, e->link));
 		snprintf(buf, size, viz_str(lang, e->aux ? VIZ_S_LINK_UP : VIZ_S_LINK_DOWN), tmp);
 		break;
 	case VIZ_LOG_DROP:
@@ -132,7 +131,6 @@ char *viz_scene_describe(const struct viz_scene *s, sim_time t)
 	if (!b.p)
 		return NULL;
 	b.p[0] = '\0';
-	const struct net *net = viz_scene_world(s)->net;
 	char tbuf[32], fl[24], a1[16], a2[16];
 	sb_printf(&b, "time %s\n", sim_time_format(t, tbuf, sizeof tbuf));
 	for (int h = 0; h < viz_scene_host_count(s); h++) {
@@ -144,7 +142,7 @@ char *viz_scene_describe(const struct viz_scene *s, sim_time t)
 	for (int l = 0; l < viz_scene_link_count(s); l++) {
 		int a, bb;
 		viz_scene_link_ends(s, l, &a, &bb);
-		sb_printf(&b, "link %d %s %s-%s %s\n", l, net_link_name(net, l), viz_scene_host_name(s, a),
+		sb_printf(&b, "link %d %s %s-%s %s\n", l, viz_scene_link_name(s, l), viz_scene_host_name(s, a),
 			  viz_scene_host_name(s, bb), viz_scene_link_up(s, l) ? "up" : "down");
 	}
 	size_t n = viz_scene_flight_count(s), k = 0;

@@ -234,8 +234,7 @@ static void timeline(struct build *b, float y0, float h)
 		end = SIM_S;
 	char a[48], e[48];
 	snprintf(a, sizeof a, "0 s");
-	format_secs(end, e, sizeof e);
-	strcat(e, " s");
+	snprintf(e, sizeof e, "%.3f s", (double)end / 1e9);
 	float px = fs * 0.85f;
 	float aw = (float)tw(b, VIZ_FONT_MONO, px, a), ew = (float)tw(b, VIZ_FONT_MONO, px, e);
 	float x0 = pad + aw + pad, x1 = W - pad - ew - pad;
@@ -280,8 +279,8 @@ static void hosts_geometry(struct build *b, float px0, float py0, float pw, floa
 	viz_scene_cell(s, &cw, &ch);
 	float cellw = (float)cw * pw, cellh = (float)ch * ph;
 	float fs = b->fs;
-	float box_h = fminf(fs * 2.4f, cellh * 0.42f);
-	float box_w = fminf(fs * 5.0f, cellw * 0.86f);
+	float box_h = fminf(fs * 3.0f, cellh * 0.42f);
+	float box_w = fminf(fs * 6.4f, cellw * 0.86f);
 	if (box_w < box_h * 1.3f)
 		box_h = box_w / 1.3f;
 	float label_px = fminf(fs, cellh * 0.55f / 2.4f);
@@ -392,7 +391,7 @@ static void draw_hosts(struct build *b, float label_px)
 		}
 		frame_hit_host(b->f, h, x, y, w, hh);
 		const char *rl = viz_role_label(role);
-		float rp = fminf(hh * 0.5f, fs * 1.05f);
+		float rp = fminf(hh * 0.5f, fs * 1.3f);
 		float rw = (float)tw(b, VIZ_FONT_SANS_BOLD, rp, rl);
 		if (rw > w * 0.88f)
 			rp *= w * 0.88f / rw, rw = (float)tw(b, VIZ_FONT_SANS_BOLD, rp, rl);
@@ -481,7 +480,7 @@ static void draw_packets(struct build *b)
 			continue;
 		}
 		const char *letter = flag_letter(f->flags);
-		float r = letter ? fs * (letter[1] ? 0.62f : 0.5f) : f->proto == VIZ_P_CONTROL ? fs * 0.28f : fs * 0.4f;
+		float r = letter ? fs * (letter[1] ? 0.78f : 0.66f) : f->proto == VIZ_P_CONTROL ? fs * 0.38f : fs * 0.55f;
 		if (sel)
 			disc(b, x, y, r + fs * 0.45f, th->accent, VIZ_TAG_SELECTION, (int)i);
 		if (f->retransmit)
@@ -584,7 +583,7 @@ static void selection_box(struct build *b, float x0, float y0, float maxw)
 			const struct viz_flight *f = viz_scene_flight(s, i);
 			inflight += f->link == l && !f->dropped && viz_flight_visible(f, v->now, 0);
 		}
-		snprintf(lines[n++], sizeof lines[0], "%s: %s", viz_str(lang, VIZ_S_SEL_LINK), net_link_name(net, l));
+		snprintf(lines[n++], sizeof lines[0], "%s: %s", viz_str(lang, VIZ_S_SEL_LINK), viz_scene_link_name(s, l));
 		snprintf(lines[n++], sizeof lines[0], "%s", viz_str(lang, viz_scene_link_up(s, l) ? VIZ_S_STATE_UP : VIZ_S_STATE_DOWN));
 		snprintf(lines[n++], sizeof lines[0], "%s %g ms", viz_str(lang, VIZ_S_LATENCY), (double)p->latency / 1e6);
 		snprintf(lines[n++], sizeof lines[0], "%s %g Mb/s", viz_str(lang, VIZ_S_BANDWIDTH), (double)p->bandwidth_bps / 1e6);
@@ -715,17 +714,51 @@ static void right_panel(struct build *b, float x0, float y0, float w, float h)
 	size_t last = nlog;
 	while (last > 0 && viz_scene_log(s, last - 1)->time > v->now)
 		last--;
-	size_t first = last > (size_t)(fit_rows > 0 ? fit_rows : 0) ? last - (size_t)fit_rows : 0;
-	clip(b, x0, y, w, bottom - y + pad);
-	for (size_t i = first; i < last; i++) {
-		const struct viz_log_entry *e = viz_scene_log(s, i);
-		char ts[32], msg[256], l[320];
-		format_secs(e->time, ts, sizeof ts);
-		viz_log_format(s, e, v->lang, msg, sizeof msg);
-		snprintf(l, sizeof l, "%s %s", ts, msg);
-		text_fit(b, VIZ_FONT_MONO, px, tx, y, tw_, log_color(th, e), VIZ_TAG_LOG, (int)i, l);
-		y += row;
+	/* Long lines wrap once (the rest indented), so a protocol line or a
+	 * packet summary stays readable; rows are counted from the bottom. */
+	char (*rows)[320] = malloc(sizeof *rows * (size_t)(fit_rows > 0 ? fit_rows : 1));
+	int *row_entry = malloc(sizeof(int) * (size_t)(fit_rows > 0 ? fit_rows : 1));
+	int nrows = 0;
+	if (rows && row_entry) {
+		for (size_t i = last; i-- > 0 && nrows < fit_rows;) {
+			const struct viz_log_entry *e = viz_scene_log(s, i);
+			char ts[32], msg[256], l[320], first_part[320];
+			format_secs(e->time, ts, sizeof ts);
+			viz_log_format(s, e, v->lang, msg, sizeof msg);
+			snprintf(l, sizeof l, "%s %s", ts, msg);
+			fit(b, VIZ_FONT_MONO, px, tw_, l, first_part, sizeof first_part);
+			size_t cut = strlen(first_part);
+			int wrapped = strcmp(first_part, l) != 0;
+			if (wrapped) {
+				/* Cut at the last space that fits, without the ellipsis. */
+				cut = cut >= 3 ? cut - 3 : 0;
+				size_t sp = cut;
+				while (sp > 0 && l[sp] != ' ')
+					sp--;
+				if (sp > cut / 2)
+					cut = sp;
+			}
+			if (wrapped && nrows + 2 <= fit_rows) {
+				char rest[320];
+				snprintf(rest, sizeof rest, "    %s", l + cut + (l[cut] == ' '));
+				fit(b, VIZ_FONT_MONO, px, tw_, rest, rows[nrows], sizeof rows[0]);
+				row_entry[nrows++] = (int)i;
+				snprintf(rows[nrows], sizeof rows[0], "%.*s", (int)cut, l);
+				row_entry[nrows++] = (int)i;
+			} else {
+				snprintf(rows[nrows], sizeof rows[0], "%s", first_part);
+				row_entry[nrows++] = (int)i;
+			}
+		}
+		clip(b, x0, y, w, bottom - y + pad);
+		for (int k = nrows; k-- > 0;) {
+			text(b, VIZ_FONT_MONO, px, tx, y, log_color(th, viz_scene_log(s, (size_t)row_entry[k])), VIZ_TAG_LOG,
+			     row_entry[k], rows[k]);
+			y += row;
+		}
 	}
+	free(rows);
+	free(row_entry);
 	clip(b, 0, 0, 0, 0);
 }
 
@@ -779,12 +812,12 @@ int viz_frame_build(struct viz_frame *f, const struct viz_scene *s, const struct
 	float W = (float)(v->width > 64 ? v->width : 64), H = (float)(v->height > 64 ? v->height : 64);
 	/* Base text size: readable from the back of a classroom in projector
 	 * mode, compact but legible otherwise. */
-	float fs = v->projector ? H / 32.0f : H / 52.0f;
+	float fs = v->projector ? H / 32.0f : H / 46.0f;
 	fs = fminf(fmaxf(fs, v->projector ? 16 : 12), v->projector ? 56 : 34);
 	if (fs > W / (v->projector ? 36.0f : 50.0f))
 		fs = fmaxf(11, W / (v->projector ? 36.0f : 50.0f));
 	b.fs = fs;
-	b.lane = fs * 0.55f;
+	b.lane = fs * 0.7f;
 	f->bg = b.th->bg;
 	f->help = v->help;
 	int n = viz_scene_host_count(s), nl = viz_scene_link_count(s);

@@ -504,6 +504,12 @@ void viz_scene_link_ends(const struct viz_scene *s, int link, int *a_r, int *b_r
 
 int viz_scene_link_up(const struct viz_scene *s, int link) { return s->link_up[link]; }
 
+const char *viz_scene_link_name(const struct viz_scene *s, int link)
+{
+	const char *n = s->src->link_name ? s->src->link_name(s->src->ctx, link) : NULL;
+	return n ? n : net_link_name(s->world.net, link);
+}
+
 size_t viz_scene_flight_count(const struct viz_scene *s) { return s->nflights; }
 const struct viz_flight *viz_scene_flight(const struct viz_scene *s, size_t i) { return &s->flights[i]; }
 

@@ -46,6 +46,9 @@ struct viz_source {
 	/* 1 and the position (any unit; the viewer scales it) if the recipe
 	 * places this host, else 0. NULL: no positions. */
 	int (*position)(void *ctx, int host, double *x_r, double *y_r);
+	/* The link's name for people (a scenario's "uplink"); NULL: the
+	 * network's "a-b". */
+	const char *(*link_name)(void *ctx, int link);
 	/* When the run ends on its own (SIM_TIME_NEVER: when the queue
 	 * drains). */
 	sim_time until;

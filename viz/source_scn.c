@@ -69,6 +69,12 @@ static int scn_position(void *ctx, int host, double *x, double *y)
 	return 1;
 }
 
+static const char *scn_link_name(void *ctx, int link)
+{
+	struct scn_src *s = ctx;
+	return link >= 0 && (size_t)link < s->scn->link_count ? s->scn->links[link].name : NULL;
+}
+
 static struct viz_source *wrap(struct scenario *scn, int has_seed, uint64_t seed, char *err, size_t errlen)
 {
 	struct scn_src *s = calloc(1, sizeof *s);
@@ -83,6 +89,7 @@ static struct viz_source *wrap(struct scenario *scn, int has_seed, uint64_t seed
 	s->src.destroy = scn_destroy;
 	s->src.role = scn_role_of;
 	s->src.position = scn_position;
+	s->src.link_name = scn_link_name;
 	s->src.until = scn->until;
 	s->src.title = scn->title && *scn->title ? scn->title : scn->file;
 	s->src.ctx = s;
