@@ -218,9 +218,9 @@ int bench_viewer(int argc, char **argv)
 	if (rc == 0 && go) {
 		viz_gen_opts_big(go);
 		big = viz_gen_source_new(go);
-		/* 1.5 s in, every flow has opened its window: the busiest time.
+		/* 4 s in, every flow has opened its window fully: the busiest time.
 		 * 0.1x: the segments crawl, as a class would watch them. */
-		rc = big ? measure("generated-200-hosts", big, 0.1, 1500 * SIM_MS, frames, w, h, &res[1], err, sizeof err) : -1;
+		rc = big ? measure("generated-200-hosts", big, 0.1, 4 * SIM_S, frames, w, h, &res[1], err, sizeof err) : -1;
 	}
 	free(go);
 	viz_gen_source_free(&big);

@@ -138,18 +138,33 @@ static void fit(struct build *b, enum viz_font font, float px, float maxw, const
 	snprintf(out, size, "%s", s);
 	if (tw(b, font, px, out) <= maxw)
 		return;
-	size_t len = strlen(out);
-	while (len > 0) {
-		do
-			len--;
-		while (len > 0 && ((unsigned char)out[len] & 0xc0) == 0x80);
-		if (len + 4 > size)
+	/* Binary search on the prefix length (in bytes, moved back to a
+	 * character boundary): text measuring is the costly part. */
+	size_t len = strlen(out), lo = 0, hi = len;
+	while (lo < hi) {
+		size_t mid = (lo + hi + 1) / 2, cut = mid;
+		while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+			cut--;
+		if (cut + 4 > size) {
+			hi = mid - 1;
 			continue;
-		memcpy(out + len, "…", 4);
+		}
+		memcpy(out, s, cut);
+		memcpy(out + cut, "…", 4);
 		if (tw(b, font, px, out) <= maxw)
-			return;
+			lo = mid;
+		else
+			hi = mid - 1;
 	}
-	out[0] = '\0';
+	size_t cut = lo;
+	while (cut > 0 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+		cut--;
+	if (cut == 0) {
+		out[0] = '\0';
+		return;
+	}
+	memcpy(out, s, cut);
+	memcpy(out + cut, "…", 4);
 }
 
 static float text_fit(struct build *b, enum viz_font font, float px, float x, float y, float maxw, struct viz_rgba c,
@@ -310,6 +325,12 @@ static void draw_links(struct build *b)
 	int nl = viz_scene_link_count(s);
 	float fs = b->fs, thick = fmaxf(2, fs * 0.14f) * th->stroke;
 	int labels = nl <= 16;
+	/* Many links: thin, quiet lines, so packets and hosts stand out. */
+	struct viz_rgba link_color = th->link;
+	if (nl > 30) {
+		thick = 1;
+		link_color = th->lane;
+	}
 	for (int l = 0; l < nl; l++) {
 		int a, c;
 		viz_scene_link_ends(s, l, &a, &c);
@@ -327,7 +348,8 @@ static void draw_links(struct build *b)
 		int sel = b->v->selected.kind == VIZ_HIT_LINK && b->v->selected.id == (uint64_t)l;
 		if (sel)
 			line(b, b->lx1[l], b->ly1[l], b->lx2[l], b->ly2[l], thick + fs * 0.5f, th->accent, VIZ_TAG_SELECTION, l);
-		line(b, b->lx1[l], b->ly1[l], b->lx2[l], b->ly2[l], thick, up ? th->link : th->link_down, VIZ_TAG_LINK, l);
+		line(b, b->lx1[l], b->ly1[l], b->lx2[l], b->ly2[l], up ? thick : fmaxf(thick, 2), up ? link_color : th->link_down,
+		     VIZ_TAG_LINK, l);
 		frame_hit_link(b->f, l, b->lx1[l], b->ly1[l], b->lx2[l], b->ly2[l], fmaxf(6, b->lane + fs * 0.3f));
 		float mx = (b->lx1[l] + b->lx2[l]) / 2, my = (b->ly1[l] + b->ly2[l]) / 2;
 		if (!up) {
@@ -409,10 +431,12 @@ static void draw_hosts(struct build *b, float label_px)
 		float ly = y + hh + fs * 0.2f;
 		text(b, VIZ_FONT_SANS_BOLD, lp, b->hx[h] - nw / 2, ly, th->text, VIZ_TAG_HOST_LABEL, h, buf);
 		if (lp >= 11 && viz_scene_host_addr(s, h)[0]) {
+			/* An address is shown whole or not at all. */
 			float ap = lp * 0.85f;
-			fit(b, VIZ_FONT_MONO, ap, maxw, viz_scene_host_addr(s, h), buf, sizeof buf);
-			float aw = (float)tw(b, VIZ_FONT_MONO, ap, buf);
-			text(b, VIZ_FONT_MONO, ap, b->hx[h] - aw / 2, ly + lp * 1.2f, th->dim, VIZ_TAG_HOST_LABEL, h, buf);
+			const char *addr = viz_scene_host_addr(s, h);
+			float aw = (float)tw(b, VIZ_FONT_MONO, ap, addr);
+			if (aw <= maxw)
+				text(b, VIZ_FONT_MONO, ap, b->hx[h] - aw / 2, ly + lp * 1.2f, th->dim, VIZ_TAG_HOST_LABEL, h, addr);
 		}
 	}
 }
