@@ -3,6 +3,9 @@
 
 #include <stddef.h>
 
+#include "sim/cli/cmd_msg.h"
+
 const struct cli_command cli_commands[] = {
+	{"msg", "build, show and extract RFC 5322 / MIME messages", cmd_msg},
 	{NULL, NULL, NULL},
 };

@@ -1,5 +1,6 @@
-/* UDP over the simulated network. See udp.h. Bindings are a small chained
- * hash on (host, port). */
+/* UDP over the simulated network. See udp.h. Bindings are a chained hash
+ * on (host, port) that doubles as it fills: a resolver binds a fresh port
+ * per query, so thousands can be bound at once. */
 #include "sim/net/udp.h"
 
 #include <stdlib.h>
@@ -13,7 +14,7 @@
 #define UDP_MAX_PAYLOAD 65507
 #define EPHEMERAL_FIRST 49152
 #define EPHEMERAL_COUNT 16384
-#define BUCKETS 256
+#define INITIAL_BUCKETS 64
 
 struct binding {
 	struct binding *next;
@@ -25,7 +26,8 @@ struct binding {
 
 struct udp {
 	struct net *net;
-	struct binding *buckets[BUCKETS];
+	struct binding **buckets;
+	size_t nbuckets, count;
 	uint16_t next_port;
 };
 
@@ -38,6 +40,12 @@ struct udp *udp_new(struct net *net)
 		return NULL;
 	udp->net = net;
 	udp->next_port = EPHEMERAL_FIRST;
+	udp->buckets = calloc(INITIAL_BUCKETS, sizeof *udp->buckets);
+	if (!udp->buckets) {
+		free(udp);
+		return NULL;
+	}
+	udp->nbuckets = INITIAL_BUCKETS;
 	net_set_l4_handler(net, IPPROTO_SIM_UDP, udp_input, udp);
 	return udp;
 }
@@ -47,21 +55,46 @@ void udp_free(struct udp **udpp)
 	if (!udpp || !*udpp)
 		return;
 	struct udp *udp = *udpp;
-	for (int i = 0; i < BUCKETS; i++) {
+	for (size_t i = 0; i < udp->nbuckets; i++) {
 		for (struct binding *b = udp->buckets[i], *n; b; b = n) {
 			n = b->next;
 			free(b);
 		}
 	}
 	net_set_l4_handler(udp->net, IPPROTO_SIM_UDP, NULL, NULL);
+	free(udp->buckets);
 	free(udp);
 	*udpp = NULL;
 }
 
+static size_t bucket_of(int host, uint16_t port, size_t nbuckets)
+{
+	uint64_t h = ((uint64_t)(uint32_t)host << 16 | port) * 0x9e3779b97f4a7c15ull;
+	return (size_t)(h >> 32) & (nbuckets - 1);
+}
+
 static struct binding **slot(struct udp *udp, int host, uint16_t port)
 {
-	unsigned h = ((unsigned)host * 2654435761u) ^ port;
-	return &udp->buckets[(h ^ (h >> 8)) % BUCKETS];
+	return &udp->buckets[bucket_of(host, port, udp->nbuckets)];
+}
+
+static void grow(struct udp *udp)
+{
+	size_t n = udp->nbuckets * 2;
+	struct binding **nb = calloc(n, sizeof *nb);
+	if (!nb)
+		return; /* keep the smaller table: slower, still correct */
+	for (size_t i = 0; i < udp->nbuckets; i++) {
+		for (struct binding *b = udp->buckets[i], *next; b; b = next) {
+			next = b->next;
+			size_t j = bucket_of(b->host, b->port, n);
+			b->next = nb[j];
+			nb[j] = b;
+		}
+	}
+	free(udp->buckets);
+	udp->buckets = nb;
+	udp->nbuckets = n;
 }
 
 static struct binding *find(struct udp *udp, int host, uint16_t port)
@@ -90,9 +123,12 @@ int udp_bind(struct udp *udp, int host, uint16_t port, udp_recv_fn fn, void *ctx
 	struct binding *b = malloc(sizeof *b);
 	if (!b)
 		return -1;
+	if (udp->count >= udp->nbuckets)
+		grow(udp);
 	struct binding **head = slot(udp, host, port);
 	*b = (struct binding){*head, host, port, fn, ctx};
 	*head = b;
+	udp->count++;
 	return port;
 }
 
@@ -103,6 +139,7 @@ void udp_unbind(struct udp *udp, int host, uint16_t port)
 			struct binding *b = *pp;
 			*pp = b->next;
 			free(b);
+			udp->count--;
 			return;
 		}
 	}
@@ -110,12 +147,13 @@ void udp_unbind(struct udp *udp, int host, uint16_t port)
 
 void udp_host_reset(struct udp *udp, int host)
 {
-	for (int i = 0; i < BUCKETS; i++) {
+	for (size_t i = 0; i < udp->nbuckets; i++) {
 		for (struct binding **pp = &udp->buckets[i]; *pp;) {
 			if ((*pp)->host == host) {
 				struct binding *b = *pp;
 				*pp = b->next;
 				free(b);
+				udp->count--;
 			} else {
 				pp = &(*pp)->next;
 			}
