@@ -66,8 +66,11 @@ void viz_log_format(const struct viz_scene *s, const struct viz_log_entry *e, en
 		snprintf(buf, size, viz_str(lang, e->aux ? VIZ_S_LINK_UP : VIZ_S_LINK_DOWN), tmp);
 		break;
 	case VIZ_LOG_DROP:
-		snprintf(buf, size, "%s %s (%s): %s", host_name(s, e->host), viz_str(lang, VIZ_S_DROPPED),
-			 viz_drop_reason_text(e->aux, lang), e->text);
+		/* On a link, the link is where it happened; else the host. */
+		snprintf(buf, size, "%s %s (%s): %s",
+			 e->link >= 0 && e->link < viz_scene_link_count(s) ? viz_scene_link_name(s, e->link)
+									  : host_name(s, e->host),
+			 viz_str(lang, VIZ_S_DROPPED), viz_drop_reason_text(e->aux, lang), e->text);
 		break;
 	case VIZ_LOG_RETRANS:
 		snprintf(buf, size, "%s %s %s", host_name(s, e->host), viz_str(lang, VIZ_S_RETRANSMIT), e->text);

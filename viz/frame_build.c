@@ -353,11 +353,19 @@ static void draw_links(struct build *b)
 		frame_hit_link(b->f, l, b->lx1[l], b->ly1[l], b->lx2[l], b->ly2[l], fmaxf(6, b->lane + fs * 0.3f));
 		float mx = (b->lx1[l] + b->lx2[l]) / 2, my = (b->ly1[l] + b->ly2[l]) / 2;
 		if (!up) {
-			float k = fs * 0.6f;
-			line(b, mx - k, my - k, mx + k, my + k, thick * 2, th->link_down, VIZ_TAG_LINK, l);
-			line(b, mx - k, my + k, mx + k, my - k, thick * 2, th->link_down, VIZ_TAG_LINK, l);
-			text(b, VIZ_FONT_SANS_BOLD, fs * 0.8f, mx + k * 1.3f, my - fs * 1.4f, th->link_down, VIZ_TAG_LINK, l,
-			     viz_str(b->v->lang, VIZ_S_STATE_DOWN));
+			/* A red badge above the lanes, clear of the drop marks on them. */
+			const char *down = viz_str(b->v->lang, VIZ_S_STATE_DOWN);
+			float bp = fs * 0.85f, bw = (float)tw(b, VIZ_FONT_SANS_BOLD, bp, down) + fs * 0.8f, bh = bp * 1.5f;
+			float nx = -uy, ny = ux;
+			if (ny > 0) {
+				nx = -nx;
+				ny = -ny;
+			}
+			float off = b->lane + fs * 1.6f;
+			float cx = mx + nx * off, cy = my + ny * off;
+			fill_rect(b, cx - bw / 2, cy - bh / 2, bw, bh, th->link_down, VIZ_TAG_LINK, l);
+			text(b, VIZ_FONT_SANS_BOLD, bp, cx - bw / 2 + fs * 0.4f, cy - bp * 0.62f, th->role_text, VIZ_TAG_LINK, l,
+			     down);
 		}
 		if (labels && len > fs * 8) {
 			const struct link_params *p = net_link_params(net, l);
