@@ -512,7 +512,7 @@ static void draw_packets(struct build *b)
 			continue;
 		}
 		const char *letter = flag_letter(f->flags);
-		float r = letter ? fs * (letter[1] ? 0.78f : 0.66f) : f->proto == VIZ_P_CONTROL ? fs * 0.38f : fs * 0.55f;
+		float r = letter ? fs * (letter[1] ? 0.9f : 0.78f) : f->proto == VIZ_P_CONTROL ? fs * 0.38f : fs * 0.55f;
 		if (sel)
 			disc(b, x, y, r + fs * 0.45f, th->accent, VIZ_TAG_SELECTION, (int)i);
 		if (f->retransmit)
