@@ -89,6 +89,13 @@ void mailstore_free(struct mailstore **msp)
 void mailstore_set_capacity(struct mailstore *ms, uint64_t bytes) { ms->capacity = bytes; }
 uint64_t mailstore_bytes(const struct mailstore *ms) { return ms->bytes; }
 
+uint64_t mailstore_free_space(const struct mailstore *ms)
+{
+	if (!ms->capacity)
+		return UINT64_MAX;
+	return ms->capacity > ms->bytes ? ms->capacity - ms->bytes : 0;
+}
+
 static int is_inbox(const char *name) { return strcasecmp(name, "INBOX") == 0; }
 
 /* Folder order: INBOX first, then byte order of the names. */

@@ -76,6 +76,8 @@ void mailstore_free(struct mailstore **ms);
  * pass it fail with MS_ERR_FULL (the full-disk fault). */
 void mailstore_set_capacity(struct mailstore *ms, uint64_t bytes);
 uint64_t mailstore_bytes(const struct mailstore *ms);
+/* Bytes that can still be stored (UINT64_MAX when unlimited). */
+uint64_t mailstore_free_space(const struct mailstore *ms);
 
 /* Users are addresses ("maria@dominio.de.maria"), compared without case.
  * Returns the new user, or NULL if it exists or on ENOMEM. */

@@ -74,8 +74,19 @@ const char *obs_type_name(enum obs_type t)
 	    [OBS_PKT_TX] = "tx",            [OBS_PKT_RECV] = "recv",
 	    [OBS_PKT_DROP] = "drop",        [OBS_CONN_STATE] = "conn",
 	    [OBS_LINK_STATE] = "link",      [OBS_APP] = "app",
+	    [OBS_LINE] = "line",            [OBS_MAIL] = "mail",
 	};
 	return (unsigned)t < OBS_TYPE_COUNT ? names[t] : "?";
+}
+
+const char *obs_mail_event_name(enum obs_mail_event e)
+{
+	static const char *const names[OBS_MAIL_EVENT_COUNT] = {
+	    [OBS_MAIL_SUBMITTED] = "submitted", [OBS_MAIL_ACCEPTED] = "accepted", [OBS_MAIL_HEADER] = "header",
+	    [OBS_MAIL_QUEUED] = "queued",       [OBS_MAIL_DEFERRED] = "deferred", [OBS_MAIL_RELAYED] = "relayed",
+	    [OBS_MAIL_DELIVERED] = "delivered", [OBS_MAIL_BOUNCED] = "bounced",   [OBS_MAIL_DISCARDED] = "discarded",
+	};
+	return (unsigned)e < OBS_MAIL_EVENT_COUNT ? names[e] : "?";
 }
 
 const char *obs_drop_reason_name(enum obs_drop_reason r)

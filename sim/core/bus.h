@@ -24,7 +24,9 @@ enum obs_type {
 	OBS_PKT_DROP,       /* a packet was lost; see obs_drop_reason */
 	OBS_CONN_STATE,     /* a TCP connection changed state */
 	OBS_LINK_STATE,     /* a link went down or up (a fault or its repair) */
-	OBS_APP,            /* an application record: a note, later a protocol line */
+	OBS_APP,            /* an application record: a note, a DNS event */
+	OBS_LINE,           /* a protocol line (SMTP, POP3, IMAP) on a connection */
+	OBS_MAIL,           /* a message event at a host: see obs_mail_event */
 	OBS_TYPE_COUNT
 };
 
@@ -41,6 +43,23 @@ enum obs_drop_reason {
 	OBS_DROP_NO_SOCKET,  /* UDP to a port nobody is bound to */
 	OBS_DROP_REASON_COUNT
 };
+
+/* What happened to a message at a host (the mail ledger reads these). */
+enum obs_mail_event {
+	OBS_MAIL_SUBMITTED, /* a UA's SMTP client got 250 for its message */
+	OBS_MAIL_ACCEPTED,  /* an MTA answered 250 to the data: it is
+			       responsible for the recipients in rcpt now */
+	OBS_MAIL_HEADER,    /* a trace header was added (text: the field) */
+	OBS_MAIL_QUEUED,    /* waiting in an MTA queue for a remote domain */
+	OBS_MAIL_DEFERRED,  /* an attempt failed temporarily; text says when
+			       the next one is */
+	OBS_MAIL_RELAYED,   /* the next hop answered 250: handed over */
+	OBS_MAIL_DELIVERED, /* stored in a mailbox (rcpt; text: the folder) */
+	OBS_MAIL_BOUNCED,   /* given up permanently; a DSN goes to the sender */
+	OBS_MAIL_DISCARDED, /* dropped on purpose (a bounce of a bounce, a filter) */
+	OBS_MAIL_EVENT_COUNT
+};
+const char *obs_mail_event_name(enum obs_mail_event e);
 
 const char *obs_type_name(enum obs_type t);
 const char *obs_drop_reason_name(enum obs_drop_reason r);
@@ -74,6 +93,28 @@ struct obs_record {
 			int link;
 			int up;
 		} link;
+		/* OBS_LINE: one protocol line without its CRLF (DATA lines
+		 * included, unstuffed). host sent it to peer; from_client
+		 * says which side (C: or S: in a transcript). */
+		struct {
+			int host, peer;
+			uint32_t conn_id;
+			const char *proto; /* "SMTP", "POP3", "IMAP" */
+			int from_client;
+			int encrypted; /* after STARTTLS: an eavesdropper sees nothing */
+			const char *text;
+			size_t len;
+		} line;
+		/* OBS_MAIL. Strings may be NULL when not known. */
+		struct {
+			int host;
+			enum obs_mail_event event;
+			const char *queue_id;   /* this host's id for the message */
+			const char *message_id; /* the Message-ID field */
+			const char *from;       /* the reverse path */
+			const char *rcpt;       /* one recipient, or NULL for all */
+			const char *text;       /* the header, the reason, the folder */
+		} mail;
 		/* OBS_APP: host -1 for records about the run itself. */
 		struct {
 			int host;

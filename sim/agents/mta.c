@@ -1,0 +1,575 @@
+/* The MTA agent: configuration, the SMTP server side (one struct smtpd per
+ * accepted connection), acceptance decisions, the Received field and local
+ * delivery. The queue is in mta_queue.c. See mta.h. */
+#include "sim/agents/mta.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "protocols/header.h"
+#include "protocols/message.h"
+#include "protocols/smtp_server.h"
+#include "sim/agents/mailstore.h"
+#include "sim/agents/mta_internal.h"
+#include "sim/agents/resolver.h"
+#include "sim/core/blob.h"
+#include "sim/core/bus.h"
+#include "sim/core/sim.h"
+#include "sim/net/net.h"
+#include "sim/net/tcp.h"
+
+static const sim_time default_retries[] = {1 * 60 * SIM_S, 2 * 60 * SIM_S,  4 * 60 * SIM_S,
+					   8 * 60 * SIM_S, 16 * 60 * SIM_S, 60 * 60 * SIM_S};
+
+void mta_config_default(struct mta_config *cfg, const char *hostname)
+{
+	memset(cfg, 0, sizeof *cfg);
+	cfg->hostname = hostname;
+	cfg->retry_schedule = default_retries;
+	cfg->n_retry = sizeof default_retries / sizeof default_retries[0];
+	cfg->max_queue_time = 5 * 24 * 3600 * SIM_S;
+	cfg->max_hops = 30;
+	cfg->max_message_size = 10 * 1024 * 1024;
+	cfg->queued_text = "Ok: queued as %q";
+}
+
+struct smtpd {
+	struct mta *m;
+	struct smtpd *next;
+	struct tcp_conn *conn;
+	struct smtp_server *engine;
+	uint32_t client_ip;
+	int peer;
+	uint32_t conn_id;
+	char client_addr[16];
+	char rname[256];
+	char helo[256];
+	long ptr_lookup;
+	int closing;
+};
+
+const char *mta_domain_of(const char *address)
+{
+	const char *at = strrchr(address, '@');
+	return at ? at + 1 : "";
+}
+
+int mta_is_local_domain(const struct mta *m, const char *domain)
+{
+	for (size_t i = 0; i < m->cfg.n_local_domains; i++)
+		if (strcasecmp(m->cfg.local_domains[i], domain) == 0)
+			return 1;
+	return 0;
+}
+
+static int may_relay(const struct mta *m, uint32_t ip)
+{
+	if (m->cfg.open_relay)
+		return 1;
+	for (size_t i = 0; i < m->cfg.n_relay_nets; i++)
+		if ((ip & m->cfg.relay_nets[i].mask) == (m->cfg.relay_nets[i].addr & m->cfg.relay_nets[i].mask))
+			return 1;
+	return 0;
+}
+
+void mta_make_qid(struct mta *m, char out[24])
+{
+	/* Postfix-like: hex digits, unique per MTA, in arrival order. */
+	snprintf(out, 24, "%05llX%04X", (unsigned long long)++m->next_qid, (unsigned)(m->host & 0xffff));
+}
+
+/* The message as stored: "Return-Path: <from>" (RFC 5321 4.4: added at
+ * final delivery) in front of what arrived. */
+static struct blob *with_return_path(const char *from, const uint8_t *data, size_t len)
+{
+	struct buf b;
+	buf_init(&b, len + 1024);
+	struct buf rp;
+	buf_init(&rp, 1024);
+	if (msg_return_path_format(&rp, from) != 0 || hdr_write(&b, "Return-Path", rp.data ? rp.data : "<>") != 0 ||
+	    buf_append(&b, data, len) != 0) {
+		buf_free(&rp);
+		buf_free(&b);
+		return NULL;
+	}
+	buf_free(&rp);
+	size_t n;
+	char *bytes = buf_steal(&b, &n);
+	return bytes ? blob_take(bytes, n) : NULL;
+}
+
+static int store_for(struct mta *m, const char *rcpt, struct blob *stored, const char *qid, const char *from,
+		     const char *message_id)
+{
+	struct ms_user *u = m->cfg.store ? mailstore_find_user(m->cfg.store, rcpt) : NULL;
+	if (!u)
+		return MS_ERR_NOT_FOUND;
+	struct ms_folder *inbox = ms_folder_find(u, "INBOX");
+	long uid = ms_append(inbox, stored, MS_RECENT, 0, sim_now(m->env->sim));
+	if (uid < 0)
+		return (int)uid;
+	m->stats.delivered++;
+	agent_publish_mail(m->env, m->host, OBS_MAIL_DELIVERED, qid, message_id, from, rcpt, "INBOX");
+	return 0;
+}
+
+/* Delivers to local recipients, sharing one stored copy. */
+static int deliver_local_all(struct mta *m, const char *qid, const char *from, const char *const *rcpts, size_t n,
+			     const char *message_id, const uint8_t *data, size_t len)
+{
+	struct blob *stored = with_return_path(from, data, len);
+	if (!stored)
+		return MS_ERR_NOMEM;
+	int rc = 0;
+	for (size_t i = 0; i < n && rc == 0; i++)
+		rc = store_for(m, rcpts[i], stored, qid, from, message_id);
+	blob_unref(&stored);
+	return rc;
+}
+
+int mta_deliver_local(struct mta *m, const char *qid, const char *from, const char *rcpt, const char *message_id,
+		      const uint8_t *data, size_t len)
+{
+	const char *one[1] = {rcpt};
+	return deliver_local_all(m, qid, from, one, 1, message_id, data, len);
+}
+
+/* ---- the SMTP server side ---- */
+
+static void smtpd_flush(struct smtpd *sd);
+
+static void on_hello(void *ctx, const char *name, int esmtp);
+static void on_rcpt(void *ctx, const struct smtp_envelope *env, const char *rcpt, struct smtp_reply *reply);
+static void on_message(void *ctx, const struct smtp_envelope *env, const uint8_t *data, size_t len,
+		       struct smtp_reply *reply);
+static void on_etrn(void *ctx, const char *node, struct smtp_reply *reply);
+static int on_starttls(void *ctx);
+static void on_trace(void *ctx, int sent, const char *line, size_t len);
+
+static int count_received(const uint8_t *data, size_t len)
+{
+	size_t pos = 0;
+	struct hdr_field f;
+	unsigned defects = 0;
+	int n = 0;
+	while (hdr_next((const char *)data, len, &pos, &f, &defects) > 0)
+		n += hdr_name_is(&f, "Received");
+	return n;
+}
+
+static void on_hello(void *ctx, const char *name, int esmtp)
+{
+	(void)esmtp;
+	struct smtpd *sd = ctx;
+	snprintf(sd->helo, sizeof sd->helo, "%s", name);
+}
+
+static void on_rcpt(void *ctx, const struct smtp_envelope *env, const char *rcpt, struct smtp_reply *reply)
+{
+	(void)env;
+	struct smtpd *sd = ctx;
+	struct mta *m = sd->m;
+	const char *domain = mta_domain_of(rcpt);
+	if (mta_is_local_domain(m, domain)) {
+		if (!m->cfg.store || !mailstore_find_user(m->cfg.store, rcpt)) {
+			reply->code = 550;
+			reply->enhanced = "5.1.1";
+			reply->text = "<%d>: Recipient address rejected: User unknown in local recipient table";
+			m->stats.refused_rcpts++;
+		}
+		return;
+	}
+	if (!may_relay(m, sd->client_ip) || !*domain) {
+		reply->code = 554;
+		reply->enhanced = "5.7.1";
+		reply->text = "<%d>: Relay access denied";
+		m->stats.refused_rcpts++;
+	}
+}
+
+static void on_message(void *ctx, const struct smtp_envelope *env, const uint8_t *data, size_t len,
+		       struct smtp_reply *reply)
+{
+	struct smtpd *sd = ctx;
+	struct mta *m = sd->m;
+	if (count_received(data, len) >= m->cfg.max_hops) {
+		reply->code = 554;
+		reply->enhanced = "5.4.6";
+		reply->text = "Too many hops: a mail loop?";
+		return;
+	}
+	size_t nlocal = 0;
+	for (size_t i = 0; i < env->nrcpts; i++)
+		nlocal += mta_is_local_domain(m, mta_domain_of(env->rcpts[i]));
+	if (nlocal && mailstore_free_space(m->cfg.store) < (uint64_t)len + 2048) {
+		reply->code = 452;
+		reply->enhanced = "4.3.1";
+		reply->text = "Insufficient system storage";
+		return;
+	}
+	/* Static: the engine formats the reply (with %q) after we return. */
+	static char qid[24];
+	mta_make_qid(m, qid);
+	/* Our Received field (RFC 5321 4.4), on top of the message. */
+	char date[MSG_DATE_MAX], from[600], by[300];
+	agent_date_now(m->env, date);
+	snprintf(from, sizeof from, "%s (%s [%s])", sd->helo[0] ? sd->helo : "unknown",
+		 sd->rname[0] ? sd->rname : "unknown", sd->client_addr);
+	snprintf(by, sizeof by, "%s (mailsim)", m->cfg.hostname);
+	struct msg_received r = {0};
+	r.from = from;
+	r.by = by;
+	r.with = (char *)(env->esmtp ? (env->encrypted ? "ESMTPS" : "ESMTP") : "SMTP");
+	r.id = qid;
+	r.for_addr = env->nrcpts == 1 ? (char *)env->rcpts[0] : NULL;
+	struct buf value, field;
+	buf_init(&value, 4096);
+	buf_init(&field, len + 8192);
+	int rc = msg_received_format(&value, &r, date);
+	if (rc == 0)
+		rc = hdr_write(&field, "Received", value.data);
+	size_t field_len = field.len;
+	if (rc == 0)
+		rc = buf_append(&field, data, len);
+	buf_free(&value);
+	if (rc != 0) {
+		buf_free(&field);
+		reply->code = 451;
+		reply->enhanced = "4.3.0";
+		reply->text = "Local error in processing";
+		return;
+	}
+	size_t total;
+	char *bytes = buf_steal(&field, &total);
+	struct blob *msg = blob_take(bytes, total);
+	if (!msg) {
+		reply->code = 451;
+		reply->enhanced = "4.3.0";
+		reply->text = "Local error in processing";
+		return;
+	}
+	char message_id[256] = "";
+	struct hdr_field mf;
+	if (hdr_find((const char *)data, len, "Message-ID", 0, &mf)) {
+		size_t n = mf.value_len < sizeof message_id - 1 ? mf.value_len : sizeof message_id - 1;
+		memcpy(message_id, mf.value, n);
+		message_id[n] = 0;
+		/* trim */
+		char *s = message_id;
+		while (*s == ' ' || *s == '\t')
+			s++;
+		memmove(message_id, s, strlen(s) + 1);
+		for (size_t k = strlen(message_id); k > 0 && (message_id[k - 1] == ' ' || message_id[k - 1] == '\r' ||
+							    message_id[k - 1] == '\n');
+		     k--)
+			message_id[k - 1] = 0;
+	}
+	m->stats.accepted++;
+	for (size_t i = 0; i < env->nrcpts; i++)
+		agent_publish_mail(m->env, m->host, OBS_MAIL_ACCEPTED, qid, message_id, env->reverse_path,
+				   env->rcpts[i], NULL);
+	{
+		char *text = strndup((const char *)blob_data(msg), field_len >= 2 ? field_len - 2 : field_len);
+		agent_publish_mail(m->env, m->host, OBS_MAIL_HEADER, qid, message_id, env->reverse_path, NULL, text);
+		free(text);
+	}
+	/* Local recipients now; remote ones queued, one entry per domain. */
+	const char *local[128];
+	size_t nl = 0;
+	for (size_t i = 0; i < env->nrcpts && nl < 128; i++)
+		if (mta_is_local_domain(m, mta_domain_of(env->rcpts[i])))
+			local[nl++] = env->rcpts[i];
+	if (nl)
+		deliver_local_all(m, qid, env->reverse_path, local, nl, message_id, blob_data(msg), blob_len(msg));
+	for (size_t i = 0; i < env->nrcpts; i++) {
+		const char *d = mta_domain_of(env->rcpts[i]);
+		if (mta_is_local_domain(m, d))
+			continue;
+		int seen = 0;
+		for (size_t k = 0; k < i; k++)
+			seen |= strcasecmp(mta_domain_of(env->rcpts[k]), d) == 0;
+		if (seen)
+			continue;
+		const char *group[128];
+		size_t ng = 0;
+		for (size_t k = i; k < env->nrcpts && ng < 128; k++)
+			if (strcasecmp(mta_domain_of(env->rcpts[k]), d) == 0)
+				group[ng++] = env->rcpts[k];
+		mta_enqueue(m, qid, env->reverse_path, d, message_id, group, ng, msg);
+	}
+	blob_unref(&msg);
+	reply->code = 250;
+	reply->queue_id = qid;
+}
+
+static void on_etrn(void *ctx, const char *node, struct smtp_reply *reply)
+{
+	struct smtpd *sd = ctx;
+	const char *domain = node[0] == '@' ? node + 1 : node;
+	if (node[0] == '#') {
+		reply->code = 458;
+		reply->text = "Unable to queue messages for node %d";
+		return;
+	}
+	if (!mta_queue_has_domain(sd->m, domain)) {
+		reply->code = 251;
+		reply->text = "OK, no messages waiting for node %d";
+		return;
+	}
+	mta_flush(sd->m, domain);
+}
+
+static int on_starttls(void *ctx) { return ((struct smtpd *)ctx)->m->cfg.starttls; }
+
+static void on_trace(void *ctx, int sent, const char *line, size_t len)
+{
+	struct smtpd *sd = ctx;
+	agent_publish_line(sd->m->env, sent ? sd->m->host : sd->peer, sent ? sd->peer : sd->m->host, sd->conn_id,
+			   "SMTP", !sent, smtp_server_encrypted(sd->engine), line, len);
+}
+
+static void on_ptr(void *ctx, enum resolver_status st, const char *name)
+{
+	struct smtpd *sd = ctx;
+	sd->ptr_lookup = 0;
+	if (st == RESOLVER_OK && name) {
+		snprintf(sd->rname, sizeof sd->rname, "%s", name);
+		smtp_server_set_client_rname(sd->engine, name);
+	}
+}
+
+static void smtpd_unlink(struct smtpd *sd)
+{
+	struct mta *m = sd->m;
+	for (struct smtpd **pp = &m->sessions; *pp; pp = &(*pp)->next) {
+		if (*pp == sd) {
+			*pp = sd->next;
+			break;
+		}
+	}
+	if (sd->ptr_lookup && m->resolver)
+		resolver_cancel(m->resolver, sd->ptr_lookup);
+	smtp_server_free(&sd->engine);
+	free(sd);
+}
+
+static void smtpd_flush(struct smtpd *sd)
+{
+	if (!sd->conn)
+		return;
+	for (;;) {
+		if (smtp_server_tls_pending(sd->engine))
+			smtp_server_tls_established(sd->engine); /* the modelled handshake */
+		size_t n;
+		const uint8_t *p = smtp_server_output(sd->engine, &n);
+		if (n == 0)
+			break;
+		size_t sent = tcp_send(sd->conn, p, n);
+		smtp_server_consume(sd->engine, sent);
+		if (sent < n)
+			return;
+	}
+	if (smtp_server_should_close(sd->engine) && !sd->closing) {
+		sd->closing = 1;
+		tcp_close(sd->conn);
+	}
+}
+
+static void sd_data(void *ctx, struct tcp_conn *c, const uint8_t *bytes, size_t len)
+{
+	(void)c;
+	struct smtpd *sd = ctx;
+	size_t off = 0;
+	while (off < len) {
+		size_t took = smtp_server_feed(sd->engine, bytes + off, len - off);
+		off += took;
+		smtpd_flush(sd);
+		if (took == 0) {
+			/* The client pipelines without reading our replies:
+			 * stop reading until they drain. */
+			break;
+		}
+	}
+}
+
+static void sd_writable(void *ctx, struct tcp_conn *c)
+{
+	(void)c;
+	smtpd_flush(ctx);
+}
+
+static void sd_peer_closed(void *ctx, struct tcp_conn *c)
+{
+	struct smtpd *sd = ctx;
+	if (!sd->closing) {
+		sd->closing = 1;
+		tcp_close(c);
+	}
+}
+
+static void sd_idle(void *ctx, struct tcp_conn *c)
+{
+	(void)c;
+	struct smtpd *sd = ctx;
+	smtp_server_timeout(sd->engine);
+	smtpd_flush(sd);
+}
+
+static void sd_closed(void *ctx, struct tcp_conn *c, enum tcp_error err)
+{
+	(void)c;
+	(void)err;
+	struct smtpd *sd = ctx;
+	sd->conn = NULL;
+	smtpd_unlink(sd);
+}
+
+static const struct tcp_callbacks smtpd_tcp = {
+    .data = sd_data, .writable = sd_writable, .peer_closed = sd_peer_closed, .idle = sd_idle, .closed = sd_closed};
+
+static void on_accept(void *ctx, struct tcp_conn *c)
+{
+	struct mta *m = ctx;
+	struct smtpd *sd = calloc(1, sizeof *sd);
+	if (!sd) {
+		tcp_abort(c);
+		return;
+	}
+	sd->m = m;
+	sd->conn = c;
+	sd->client_ip = tcp_conn_remote_ip(c);
+	sd->peer = net_host_by_ip(m->env->net, sd->client_ip);
+	sd->conn_id = tcp_conn_id(c);
+	ipv4_format(sd->client_ip, sd->client_addr);
+	struct smtp_server_config sc;
+	smtp_server_config_init(&sc, m->cfg.hostname);
+	sc.turn_enabled = m->cfg.turn_enabled;
+	sc.max_message_size = m->cfg.max_message_size;
+#define TEMPLATE(f)                                                                                            \
+	if (m->cfg.f)                                                                                          \
+		sc.f = m->cfg.f;
+	TEMPLATE(greeting)
+	TEMPLATE(helo_text)
+	TEMPLATE(ehlo_text)
+	TEMPLATE(mail_ok_text)
+	TEMPLATE(rcpt_ok_text)
+	TEMPLATE(data_text)
+	TEMPLATE(queued_text)
+	TEMPLATE(quit_text)
+#undef TEMPLATE
+	struct smtp_server_host h = {
+	    .ctx = sd,
+	    .hello = on_hello,
+	    .rcpt = on_rcpt,
+	    .message = on_message,
+	    .etrn = on_etrn,
+	    .starttls = on_starttls,
+	    .trace = on_trace,
+	};
+	sd->engine = smtp_server_new(&sc, &h, sd->client_addr, NULL);
+	if (!sd->engine) {
+		free(sd);
+		tcp_abort(c);
+		return;
+	}
+	sd->next = m->sessions;
+	m->sessions = sd;
+	m->stats.sessions++;
+	tcp_set_callbacks(c, &smtpd_tcp, sd);
+	tcp_set_idle_timeout(c, (sim_time)smtp_server_rfc_timeout(sd->engine) * SIM_S);
+	/* The reverse lookup the note speaks of: its answer goes into the
+	 * Received field (sendmail asks at connect time, as here). */
+	if (m->resolver)
+		sd->ptr_lookup = resolver_ptr(m->resolver, sd->client_ip, on_ptr, sd);
+	if (sd->ptr_lookup < 0)
+		sd->ptr_lookup = 0;
+	smtpd_flush(sd);
+}
+
+/* ---- lifecycle ---- */
+
+static int listen_all(struct mta *m)
+{
+	if (tcp_listen(m->env->tcp, m->host, 25, on_accept, m) < 0)
+		return -1;
+	if (tcp_listen(m->env->tcp, m->host, 587, on_accept, m) < 0) {
+		tcp_unlisten(m->env->tcp, m->host, 25);
+		return -1;
+	}
+	m->listening = 1;
+	return 0;
+}
+
+struct mta *mta_new(const struct agent_env *env, int host, const struct mta_config *cfg)
+{
+	struct mta *m = calloc(1, sizeof *m);
+	if (!m)
+		return NULL;
+	m->env = env;
+	m->host = host;
+	m->cfg = *cfg;
+	m->h_attempt = mta_queue_handler(m);
+	if (cfg->dns_server) {
+		struct resolver_config rc;
+		resolver_config_default(&rc);
+		rc.server_ip = cfg->dns_server;
+		m->resolver = resolver_new(env->sim, env->net, env->udp, host, &rc);
+		if (!m->resolver) {
+			free(m);
+			return NULL;
+		}
+	}
+	if (listen_all(m) < 0) {
+		resolver_free(&m->resolver);
+		free(m);
+		return NULL;
+	}
+	return m;
+}
+
+void mta_free(struct mta **mp)
+{
+	if (!mp || !*mp)
+		return;
+	struct mta *m = *mp;
+	while (m->sessions) {
+		struct smtpd *sd = m->sessions;
+		if (sd->conn)
+			tcp_abort(sd->conn);
+		sd->conn = NULL;
+		smtpd_unlink(sd);
+	}
+	if (m->listening) {
+		tcp_unlisten(m->env->tcp, m->host, 25);
+		tcp_unlisten(m->env->tcp, m->host, 587);
+	}
+	mta_queue_free(m);
+	resolver_free(&m->resolver);
+	free(m);
+	*mp = NULL;
+}
+
+/* Call after tcp_host_reset(), which has closed (and so freed) the
+ * sessions already; this forgets anything left. */
+void mta_crash(struct mta *m)
+{
+	while (m->sessions) {
+		struct smtpd *sd = m->sessions;
+		sd->conn = NULL; /* the stack reset forgets them */
+		smtpd_unlink(sd);
+	}
+	m->listening = 0;
+}
+
+void mta_restart(struct mta *m)
+{
+	if (!m->listening)
+		listen_all(m);
+	mta_queue_resume(m);
+}
+
+const struct mta_stats *mta_stats(const struct mta *m) { return &m->stats; }
+int mta_host(const struct mta *m) { return m->host; }
+const char *mta_hostname(const struct mta *m) { return m->cfg.hostname; }

@@ -1,0 +1,232 @@
+/* The outgoing SMTP connection driver; see smtp_out.h. */
+#include "sim/agents/smtp_out.h"
+
+#include <stdlib.h>
+
+#include "sim/agents/agent_env.h"
+#include "sim/core/sim.h"
+#include "sim/net/net.h"
+#include "sim/net/tcp.h"
+
+struct smtp_out {
+	const struct agent_env *env;
+	int host, peer;
+	uint32_t ip;
+	struct tcp_conn *conn;
+	struct smtp_client *engine;
+	struct smtp_client_host owner; /* the owner's callbacks and ctx */
+	smtp_out_done_fn done;
+	int connected, finished, in_callback, free_pending;
+	uint32_t conn_id;
+};
+
+static void out_free(struct smtp_out *o)
+{
+	smtp_client_free(&o->engine);
+	free(o);
+}
+
+/* Called once: tells the owner and frees (later if inside an engine call). */
+static void finish(struct smtp_out *o)
+{
+	if (o->finished)
+		return;
+	o->finished = 1;
+	if (o->done)
+		o->done(o->owner.ctx, o);
+	if (o->in_callback)
+		o->free_pending = 1;
+	else
+		out_free(o);
+}
+
+static void pump(struct smtp_out *o)
+{
+	if (!o->conn)
+		return;
+	for (;;) {
+		/* The modelled TLS handshake completes at once; the engine
+		 * then queues its second EHLO. */
+		if (smtp_client_tls_pending(o->engine))
+			smtp_client_tls_established(o->engine);
+		size_t n;
+		const uint8_t *p = smtp_client_output(o->engine, &n);
+		if (n == 0)
+			break;
+		size_t sent = tcp_send(o->conn, p, n);
+		smtp_client_consume(o->engine, sent);
+		if (sent < n)
+			return; /* the rest when the send buffer drains */
+	}
+	if (smtp_client_done(o->engine)) {
+		struct tcp_conn *c = o->conn;
+		o->conn = NULL;
+		tcp_set_callbacks(c, NULL, NULL);
+		tcp_close(c);
+		finish(o);
+	}
+}
+
+/* ---- engine callbacks: forward job outcomes, publish lines ---- */
+
+static void fwd_rcpt(void *ctx, int job, size_t index, const struct smtp_client_reply *r)
+{
+	struct smtp_out *o = ctx;
+	if (o->owner.rcpt)
+		o->owner.rcpt(o->owner.ctx, job, index, r);
+}
+static void fwd_message(void *ctx, int job, const struct smtp_client_reply *r, size_t accepted)
+{
+	struct smtp_out *o = ctx;
+	if (o->owner.message)
+		o->owner.message(o->owner.ctx, job, r, accepted);
+}
+static void fwd_etrn(void *ctx, int job, const struct smtp_client_reply *r)
+{
+	struct smtp_out *o = ctx;
+	if (o->owner.etrn)
+		o->owner.etrn(o->owner.ctx, job, r);
+}
+static void fwd_session(void *ctx, enum smtp_client_failure why, const struct smtp_client_reply *r)
+{
+	struct smtp_out *o = ctx;
+	if (o->owner.session)
+		o->owner.session(o->owner.ctx, why, r);
+}
+static void on_trace(void *ctx, int sent, const char *line, size_t len)
+{
+	struct smtp_out *o = ctx;
+	agent_publish_line(o->env, sent ? o->host : o->peer, sent ? o->peer : o->host, o->conn_id, "SMTP", sent,
+			   smtp_client_encrypted(o->engine), line, len);
+}
+
+/* ---- TCP callbacks ---- */
+
+static void on_connected(void *ctx, struct tcp_conn *c)
+{
+	struct smtp_out *o = ctx;
+	(void)c;
+	o->connected = 1;
+}
+
+static void on_data(void *ctx, struct tcp_conn *c, const uint8_t *bytes, size_t len)
+{
+	(void)c;
+	struct smtp_out *o = ctx;
+	o->in_callback++;
+	size_t off = 0;
+	while (off < len && !o->finished) {
+		size_t took = smtp_client_feed(o->engine, bytes + off, len - off);
+		off += took;
+		pump(o);
+		if (took == 0 && o->conn && tcp_send_space(o->conn) == 0)
+			break; /* peer not reading: the rest is lost with the session */
+	}
+	o->in_callback--;
+	if (o->free_pending && !o->in_callback)
+		out_free(o);
+}
+
+static void on_writable(void *ctx, struct tcp_conn *c)
+{
+	(void)c;
+	struct smtp_out *o = ctx;
+	o->in_callback++;
+	pump(o);
+	o->in_callback--;
+	if (o->free_pending && !o->in_callback)
+		out_free(o);
+}
+
+static void on_peer_closed(void *ctx, struct tcp_conn *c)
+{
+	struct smtp_out *o = ctx;
+	if (!smtp_client_done(o->engine)) {
+		o->in_callback++;
+		smtp_client_connection_lost(o->engine);
+		o->in_callback--;
+	}
+	tcp_close(c);
+}
+
+static void on_closed(void *ctx, struct tcp_conn *c, enum tcp_error err)
+{
+	(void)c;
+	(void)err;
+	struct smtp_out *o = ctx;
+	o->conn = NULL;
+	o->in_callback++;
+	if (!smtp_client_done(o->engine))
+		smtp_client_connection_lost(o->engine);
+	o->in_callback--;
+	finish(o);
+}
+
+static const struct tcp_callbacks tcp_cbs = {
+    .connected = on_connected,
+    .data = on_data,
+    .writable = on_writable,
+    .peer_closed = on_peer_closed,
+    .closed = on_closed,
+};
+
+struct smtp_out *smtp_out_open(const struct agent_env *env, int host, uint32_t ip, uint16_t port,
+			       const struct smtp_client_options *opts, const struct smtp_client_host *jobs,
+			       smtp_out_done_fn done)
+{
+	struct smtp_out *o = calloc(1, sizeof *o);
+	if (!o)
+		return NULL;
+	o->env = env;
+	o->host = host;
+	o->peer = net_host_by_ip(env->net, ip);
+	o->ip = ip;
+	o->owner = *jobs;
+	o->done = done;
+	struct smtp_client_host h = {
+	    .ctx = o,
+	    .rcpt = fwd_rcpt,
+	    .message = fwd_message,
+	    .etrn = fwd_etrn,
+	    .session = fwd_session,
+	    .trace = on_trace,
+	};
+	o->engine = smtp_client_new(opts, &h);
+	if (!o->engine) {
+		free(o);
+		return NULL;
+	}
+	o->conn = tcp_connect(env->tcp, host, ip, port, &tcp_cbs, o);
+	if (!o->conn) {
+		out_free(o);
+		return NULL;
+	}
+	o->conn_id = tcp_conn_id(o->conn);
+	return o;
+}
+
+struct smtp_client *smtp_out_engine(struct smtp_out *o) { return o->engine; }
+int smtp_out_connected(const struct smtp_out *o) { return o->connected; }
+uint32_t smtp_out_ip(const struct smtp_out *o) { return o->ip; }
+
+void smtp_out_flush(struct smtp_out *o)
+{
+	o->in_callback++;
+	pump(o);
+	o->in_callback--;
+	if (o->free_pending && !o->in_callback)
+		out_free(o);
+}
+
+void smtp_out_abort(struct smtp_out *o)
+{
+	if (o->conn) {
+		tcp_abort(o->conn);
+		o->conn = NULL;
+	}
+	o->finished = 1;
+	if (o->in_callback)
+		o->free_pending = 1;
+	else
+		out_free(o);
+}
