@@ -78,6 +78,12 @@ void viz_log_format(const struct viz_scene *s, const struct viz_log_entry *e, en
 	case VIZ_LOG_APP:
 		snprintf(buf, size, "%s %s: %s", host_name(s, e->host), e->a, e->text);
 		break;
+	case VIZ_LOG_LINE:
+		snprintf(buf, size, "%s → %s %s %s %s", host_name(s, e->host), host_name(s, e->aux), e->a, e->b, e->text);
+		break;
+	case VIZ_LOG_MAIL:
+		snprintf(buf, size, "%s mail %s %s", host_name(s, e->host), e->a, e->text);
+		break;
 	default:
 		snprintf(buf, size, "?");
 	}

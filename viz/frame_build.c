@@ -683,7 +683,13 @@ static struct viz_rgba log_color(const struct viz_theme *th, const struct viz_lo
 	case VIZ_LOG_LINK:
 		return th->state_closing;
 	case VIZ_LOG_APP:
-		return th->proto[VIZ_P_SMTP];
+		return th->proto[VIZ_P_DNS];
+	case VIZ_LOG_LINE:
+		return strcmp(e->a, "POP3") == 0 ? th->proto[VIZ_P_POP3]
+		       : strcmp(e->a, "IMAP") == 0 ? th->proto[VIZ_P_IMAP]
+						   : th->proto[VIZ_P_SMTP];
+	case VIZ_LOG_MAIL:
+		return th->accent;
 	default:
 		return th->text;
 	}

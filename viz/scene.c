@@ -360,6 +360,42 @@ static void on_conn_state(struct viz_scene *s, const struct obs_record *r)
 		 r->u.conn.why ? " " : "", r->u.conn.why ? r->u.conn.why : "");
 }
 
+/* Protocol text is shown as printable ASCII: other bytes become '?', so
+ * no line can upset the text renderer or the terminal of a test. */
+static void copy_printable(char *dst, size_t size, const char *src, size_t len)
+{
+	size_t n = 0;
+	for (size_t i = 0; i < len && n + 1 < size; i++) {
+		unsigned char ch = (unsigned char)src[i];
+		dst[n++] = ch >= 0x20 && ch < 0x7f ? (char)ch : '?';
+	}
+	dst[n] = '\0';
+}
+
+static void on_line(struct viz_scene *s, const struct obs_record *r)
+{
+	struct viz_log_entry *e = log_add(s, r->time, VIZ_LOG_LINE, r->u.line.host);
+	e->aux = r->u.line.peer;
+	e->conn_id = r->u.line.conn_id;
+	copy_str(e->a, sizeof e->a, r->u.line.proto);
+	copy_str(e->b, sizeof e->b, r->u.line.from_client ? "C:" : "S:");
+	if (r->u.line.encrypted)
+		copy_str(e->text, sizeof e->text, "(encrypted)");
+	else if (r->u.line.text)
+		copy_printable(e->text, sizeof e->text, r->u.line.text, r->u.line.len);
+}
+
+static void on_mail(struct viz_scene *s, const struct obs_record *r)
+{
+	struct viz_log_entry *e = log_add(s, r->time, VIZ_LOG_MAIL, r->u.mail.host);
+	copy_str(e->a, sizeof e->a, obs_mail_event_name(r->u.mail.event));
+	char t[160];
+	snprintf(t, sizeof t, "%s%s%s%s%s", r->u.mail.queue_id ? r->u.mail.queue_id : "",
+		 r->u.mail.rcpt ? " to " : "", r->u.mail.rcpt ? r->u.mail.rcpt : "", r->u.mail.text ? ": " : "",
+		 r->u.mail.text ? r->u.mail.text : "");
+	copy_printable(e->text, sizeof e->text, t, strlen(t));
+}
+
 /* ---- the subscriber ---- */
 
 static void on_record(void *ctx, const struct obs_record *r)
@@ -396,6 +432,12 @@ static void on_record(void *ctx, const struct obs_record *r)
 		break;
 	case OBS_LINK_STATE:
 		on_link_state(s, r);
+		break;
+	case OBS_LINE:
+		on_line(s, r);
+		break;
+	case OBS_MAIL:
+		on_mail(s, r);
 		break;
 	case OBS_APP: {
 		struct viz_log_entry *e = log_add(s, r->time, VIZ_LOG_APP, r->u.app.host);

@@ -83,6 +83,8 @@ enum viz_log_kind {
 	VIZ_LOG_DROP,     /* a packet dropped */
 	VIZ_LOG_RETRANS,  /* a TCP retransmission */
 	VIZ_LOG_APP,      /* an application record */
+	VIZ_LOG_LINE,     /* a protocol line (a = protocol, b = "C:" or "S:", aux = peer) */
+	VIZ_LOG_MAIL,     /* a message event (a = the event) */
 };
 
 /* One event-log entry, kept structured so it is worded in the viewer's

@@ -407,8 +407,58 @@ static void test_scrub_equals_straight(void)
 	viz_gen_source_free(&src);
 }
 
+/* Protocol lines and mail events become log lines (published here by
+ * hand, as the mail agents publish them): the viewer needs no hook in any
+ * agent for them. Bytes that are not printable ASCII are shown as '?'. */
+static void test_lines_and_mail(void)
+{
+	struct viz_gen_opts o;
+	fixture_small(&o);
+	struct viz_source *src = viz_gen_source_new(&o);
+	struct viz_control *c = open_ctl(src);
+	REQUIRE(c);
+	struct obs_bus *bus = sim_bus(viz_scene_world(viz_control_scene(c))->sim);
+	static const char line[] = "MAIL FROM:<juan@pepe.com>\x01\xff";
+	struct obs_record r = {.type = OBS_LINE, .time = 0};
+	r.u.line.host = 1;
+	r.u.line.peer = 2;
+	r.u.line.conn_id = 7;
+	r.u.line.proto = "SMTP";
+	r.u.line.from_client = 1;
+	r.u.line.text = line;
+	r.u.line.len = sizeof line - 1;
+	bus_publish(bus, &r);
+	r.u.line.from_client = 0;
+	r.u.line.host = 2;
+	r.u.line.peer = 1;
+	r.u.line.encrypted = 1;
+	bus_publish(bus, &r);
+	struct obs_record m = {.type = OBS_MAIL, .time = 0};
+	m.u.mail.host = 2;
+	m.u.mail.event = OBS_MAIL_ACCEPTED;
+	m.u.mail.queue_id = "Q1";
+	m.u.mail.rcpt = "maria@dominio.de.maria";
+	bus_publish(bus, &m);
+	char *d = viz_scene_describe(viz_control_scene(c), 0);
+	REQUIRE(d);
+	CHECK(strstr(d, "log 0.000000000 laptop → server SMTP C: MAIL FROM:<juan@pepe.com>??\n") != NULL);
+	CHECK(strstr(d, "log 0.000000000 server → laptop SMTP S: (encrypted)\n") != NULL);
+	CHECK(strstr(d, "log 0.000000000 server mail accepted Q1 to maria@dominio.de.maria\n") != NULL);
+	free(d);
+	const struct viz_frame *f = viz_control_frame(c, 1280, 720, NULL);
+	int coloured = 0;
+	for (size_t i = 0; i < viz_frame_count(f); i++) {
+		const struct viz_cmd *k = viz_frame_cmd(f, i);
+		coloured += k->kind == VIZ_CMD_TEXT && k->tag == VIZ_TAG_LOG && same_rgba(k->color, viz_theme_get(0)->proto[VIZ_P_SMTP]);
+	}
+	CHECK(coloured >= 2);
+	viz_control_free(&c);
+	viz_gen_source_free(&src);
+}
+
 int main(void)
 {
+	RUN(test_lines_and_mail);
 	RUN(test_classify);
 	RUN(test_interpolation);
 	RUN(test_colours);
