@@ -327,7 +327,7 @@ static void on_trace(void *ctx, int sent, const char *line, size_t len)
 {
 	struct smtpd *sd = ctx;
 	agent_publish_line(sd->m->env, sent ? sd->m->host : sd->peer, sent ? sd->peer : sd->m->host, sd->conn_id,
-			   "SMTP", !sent, smtp_server_encrypted(sd->engine), line, len);
+			   "SMTP", !sent, sd->engine ? smtp_server_encrypted(sd->engine) : 0, line, len);
 }
 
 static void on_ptr(void *ctx, enum resolver_status st, const char *name)

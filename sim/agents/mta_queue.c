@@ -131,7 +131,7 @@ static void rcpt_set(struct qrcpt *r, enum rcpt_state st, int code, const char *
 	if (enhanced && *enhanced)
 		snprintf(r->status, sizeof r->status, "%s", enhanced);
 	else
-		snprintf(r->status, sizeof r->status, "%d.0.0", code / 100);
+		snprintf(r->status, sizeof r->status, "%d.0.0", (code / 100) % 10);
 	snprintf(r->remote, sizeof r->remote, "%s", remote ? remote : "");
 }
 
@@ -437,7 +437,7 @@ static void conclude(struct qentry *e)
 			rcpt_set(r, RCPT_DEFERRED, 451, "4.4.0", "not attempted", NULL);
 		if (r->state == RCPT_DEFERRED && expired) {
 			char reason[256];
-			snprintf(reason, sizeof reason, "delivery time expired; last error: %s", r->reply);
+			snprintf(reason, sizeof reason, "delivery time expired; last error: %.200s", r->reply);
 			rcpt_set(r, RCPT_BOUNCED, 451, "4.4.7", reason, NULL);
 		}
 		if (r->state == RCPT_BOUNCED) {

@@ -97,7 +97,7 @@ static void on_trace(void *ctx, int sent, const char *line, size_t len)
 {
 	struct smtp_out *o = ctx;
 	agent_publish_line(o->env, sent ? o->host : o->peer, sent ? o->peer : o->host, o->conn_id, "SMTP", sent,
-			   smtp_client_encrypted(o->engine), line, len);
+			   o->engine ? smtp_client_encrypted(o->engine) : 0, line, len);
 }
 
 /* ---- TCP callbacks ---- */

@@ -3,9 +3,15 @@
 
 #include <stddef.h>
 
+#include "sim/bench/bench.h"
+#include "sim/cli/cmd_check.h"
 #include "sim/cli/cmd_msg.h"
+#include "sim/cli/cmd_run.h"
 
 const struct cli_command cli_commands[] = {
+	{"run", "run a scenario (the built-in default without FILE)", cmd_run},
+	{"check", "validate scenario files without running them", cmd_check},
 	{"msg", "build, show and extract RFC 5322 / MIME messages", cmd_msg},
+	{"bench", "run a benchmark and print its figures (--json for JSON)", bench_command},
 	{NULL, NULL, NULL},
 };

@@ -5,7 +5,9 @@
 #
 # TARGET is the NAME of tests/fuzz/fuzz_NAME.c; it is compiled with clang
 # -fsanitize=fuzzer,address,undefined together with every protocols/*.c
-# (libc only, so no build system is needed). Seeds come from
+# (libc only, so no build system is needed). A target that needs more (the
+# scenario loader needs sim/ and cJSON) lists it in tests/fuzz/NAME.sources:
+# source globs relative to the top of the tree, and -l options. Seeds come from
 # tests/fuzz/corpus/NAME/ (never written to); new inputs go to a working
 # corpus in $FUZZ_WORKDIR (default /tmp/mailsim-fuzz), crashes to
 # $FUZZ_WORKDIR/NAME-crash-*. Exit status: 0 nothing found, 1 a finding
@@ -39,8 +41,17 @@ if ! "$cc" -fsanitize=fuzzer "$probe" -o "$work/probe-$target" 2>/dev/null; then
 	echo "run-fuzz: $cc cannot build libFuzzer targets; skipping" >&2
 	exit 77
 fi
+extra=()
+if [ -f "$root/tests/fuzz/$target.sources" ]; then
+	for word in $(grep -v '^#' "$root/tests/fuzz/$target.sources"); do
+		case "$word" in
+		-l*) extra+=("$word") ;;
+		*) extra+=("$root"/$word) ;;
+		esac
+	done
+fi
 "$cc" -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -fsanitize=fuzzer,address,undefined \
-	-fno-sanitize-recover=all -I"$root" "$root"/protocols/*.c "$src" -o "$bin"
+	-fno-sanitize-recover=all -I"$root" "$root"/protocols/*.c "$src" ${extra[@]+"${extra[@]}"} -o "$bin"
 seeds=()
 [ -d "$root/tests/fuzz/corpus/$target" ] && seeds+=("$root/tests/fuzz/corpus/$target")
 echo "run-fuzz: $target for ${seconds}s (work dir $work)"

@@ -1,0 +1,11 @@
+/* The benchmarks of `mailsim bench`, one row each:
+ *
+ *   BENCH(name, "one-line summary")
+ *
+ * declares int bench_<name>_main(int argc, char **argv) (see bench.h) and
+ * adds it to the table. To add a benchmark, write sim/bench/bench_<name>.c
+ * defining that function and add its row here. No include guard: bench.h
+ * and bench.c include this file with different definitions of BENCH. */
+BENCH(kernel, "event queue: the hold model, beside a minimal binary heap")
+BENCH(tcp, "SMTP-shaped TCP workload over a star of N clients")
+BENCH(msg, "mail format: parse and build throughput beside Python's email package")

@@ -1,0 +1,49 @@
+/* A world: a loaded scenario built into a runnable simulation: the kernel,
+ * the network with its hosts, links and routes, TCP and UDP, the scenario's
+ * faults scheduled on the timeline and its test services and clients.
+ *
+ *   struct scn_world *w = scn_world_new(scn, seed, err, sizeof err);
+ *   ... open observers on scn_world_sim(w) and scn_world_net(w) ...
+ *   scn_world_run(w, until);
+ *   ... read results, close observers ...
+ *   scn_world_free(&w);
+ *
+ * The world borrows the scenario, which must outlive it. Building can still
+ * fail on what only the network can judge (net_finalize: a host that cannot
+ * be reached is fine, an inconsistent route is not) or on ENOMEM. */
+#ifndef SIM_SCENARIO_WORLD_H
+#define SIM_SCENARIO_WORLD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sim/core/sim.h"
+
+struct scenario;
+struct scn_world;
+struct net;
+struct tcp;
+struct udp;
+struct testapp;
+
+/* Builds the world at time 0 with the given seed. Returns NULL and a
+ * message in err on failure. */
+struct scn_world *scn_world_new(const struct scenario *s, uint64_t seed, char *err, size_t errlen);
+/* Frees everything the world built. Accepts NULL; sets *w to NULL. */
+void scn_world_free(struct scn_world **w);
+
+/* Runs until time until (SIM_TIME_NEVER: until no events are left). */
+enum sim_stop_reason scn_world_run(struct scn_world *w, sim_time until);
+
+struct sim *scn_world_sim(struct scn_world *w);
+struct net *scn_world_net(struct scn_world *w);
+struct tcp *scn_world_tcp(struct scn_world *w);
+struct udp *scn_world_udp(struct scn_world *w);
+struct testapp *scn_world_testapp(struct scn_world *w);
+const struct scenario *scn_world_scenario(const struct scn_world *w);
+
+/* Number of expectations that failed after the run (scenario "expect"
+ * entries and per-client "expect"). */
+size_t scn_world_failed_expectations(const struct scn_world *w);
+
+#endif
