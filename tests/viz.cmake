@@ -37,38 +37,36 @@ endif()
 # checked by the headless viz tests, which run the same viewer code.
 set_tests_properties(viz.window PROPERTIES TIMEOUT 120 ENVIRONMENT "SDL_AUDIODRIVER=dummy;ASAN_OPTIONS=detect_leaks=0")
 
-# The subcommands, once the scenario loader is in the tree.
-if(EXISTS ${CMAKE_SOURCE_DIR}/sim/scenario/world.h)
-  set(VIZ_SNAP_DIR ${CMAKE_BINARY_DIR}/viz-cli)
-  file(MAKE_DIRECTORY ${VIZ_SNAP_DIR})
-  add_test(NAME viz.cli_snapshot
-    COMMAND $<TARGET_FILE:mailsim> snapshot --at 105ms --size 640x400 --out ${VIZ_SNAP_DIR}/default.png)
-  add_test(NAME viz.cli_snapshot_file
-    COMMAND $<TARGET_FILE:mailsim> snapshot ${CMAKE_SOURCE_DIR}/scenarios/link-down-up.json --at 600ms
-            --projector --lang es --select link:uplink --out ${VIZ_SNAP_DIR}/down.png)
-  add_test(NAME viz.cli_frames
-    COMMAND $<TARGET_FILE:mailsim> snapshot --frames ${VIZ_SNAP_DIR}/frames --fps 100 --from 100ms --to 103ms
-            --speed 0.1 --size 320x200)
-  set_tests_properties(viz.cli_frames PROPERTIES PASS_REGULAR_EXPRESSION "^4 frames in ")
-  # Bad input: exit code 2 and a message saying what is wrong.
-  set(VIZ_EXPECT sh ${CMAKE_CURRENT_SOURCE_DIR}/viz/expect_exit.sh)
-  add_test(NAME viz.cli_snapshot_bad_time
-    COMMAND ${VIZ_EXPECT} 2 "'soon' is not a time" $<TARGET_FILE:mailsim> snapshot --at soon --out x.png)
-  add_test(NAME viz.cli_snapshot_no_out
-    COMMAND ${VIZ_EXPECT} 2 "give --at TIME and --out PNG" $<TARGET_FILE:mailsim> snapshot --at 1s)
-  add_test(NAME viz.cli_snapshot_bad_size
-    COMMAND ${VIZ_EXPECT} 2 "is not WxH" $<TARGET_FILE:mailsim> snapshot --at 1s --out x.png --size 10x10)
-  add_test(NAME viz.cli_snapshot_bad_select
-    COMMAND ${VIZ_EXPECT} 2 "no host:nobody" $<TARGET_FILE:mailsim> snapshot --at 1s --out ${VIZ_SNAP_DIR}/x.png --select host:nobody)
-  add_test(NAME viz.cli_view_missing_file
-    COMMAND ${VIZ_EXPECT} 2 "/nonexistent/scenario.json" $<TARGET_FILE:mailsim> view /nonexistent/scenario.json)
-  add_test(NAME viz.cli_view_bad_lang
-    COMMAND ${VIZ_EXPECT} 2 "is not en or es" $<TARGET_FILE:mailsim> view --lang fr)
-  set_tests_properties(viz.cli_snapshot viz.cli_snapshot_file viz.cli_frames PROPERTIES ENVIRONMENT "SDL_AUDIODRIVER=dummy")
-  # The real window through the command, on a virtual display, closing
-  # itself after 40 frames.
-  if(MAILSIM_XVFB_RUN)
-    add_test(NAME viz.cli_view COMMAND ${MAILSIM_XVFB_RUN} -a $<TARGET_FILE:mailsim> view --play --speed 10 --quit-after 40)
-    set_tests_properties(viz.cli_view PROPERTIES TIMEOUT 120 ENVIRONMENT "SDL_AUDIODRIVER=dummy;ASAN_OPTIONS=detect_leaks=0")
-  endif()
+# The subcommands.
+set(VIZ_SNAP_DIR ${CMAKE_BINARY_DIR}/viz-cli)
+file(MAKE_DIRECTORY ${VIZ_SNAP_DIR})
+add_test(NAME viz.cli_snapshot
+  COMMAND $<TARGET_FILE:mailsim> snapshot --at 105ms --size 640x400 --out ${VIZ_SNAP_DIR}/default.png)
+add_test(NAME viz.cli_snapshot_file
+  COMMAND $<TARGET_FILE:mailsim> snapshot ${CMAKE_SOURCE_DIR}/scenarios/link-down-up.json --at 600ms
+          --projector --lang es --select link:uplink --out ${VIZ_SNAP_DIR}/down.png)
+add_test(NAME viz.cli_frames
+  COMMAND $<TARGET_FILE:mailsim> snapshot --frames ${VIZ_SNAP_DIR}/frames --fps 100 --from 100ms --to 103ms
+          --speed 0.1 --size 320x200)
+set_tests_properties(viz.cli_frames PROPERTIES PASS_REGULAR_EXPRESSION "^4 frames in ")
+# Bad input: exit code 2 and a message saying what is wrong.
+set(VIZ_EXPECT sh ${CMAKE_CURRENT_SOURCE_DIR}/viz/expect_exit.sh)
+add_test(NAME viz.cli_snapshot_bad_time
+  COMMAND ${VIZ_EXPECT} 2 "'soon' is not a time" $<TARGET_FILE:mailsim> snapshot --at soon --out x.png)
+add_test(NAME viz.cli_snapshot_no_out
+  COMMAND ${VIZ_EXPECT} 2 "give --at TIME and --out PNG" $<TARGET_FILE:mailsim> snapshot --at 1s)
+add_test(NAME viz.cli_snapshot_bad_size
+  COMMAND ${VIZ_EXPECT} 2 "is not WxH" $<TARGET_FILE:mailsim> snapshot --at 1s --out x.png --size 10x10)
+add_test(NAME viz.cli_snapshot_bad_select
+  COMMAND ${VIZ_EXPECT} 2 "no host:nobody" $<TARGET_FILE:mailsim> snapshot --at 1s --out ${VIZ_SNAP_DIR}/x.png --select host:nobody)
+add_test(NAME viz.cli_view_missing_file
+  COMMAND ${VIZ_EXPECT} 2 "/nonexistent/scenario.json" $<TARGET_FILE:mailsim> view /nonexistent/scenario.json)
+add_test(NAME viz.cli_view_bad_lang
+  COMMAND ${VIZ_EXPECT} 2 "is not en or es" $<TARGET_FILE:mailsim> view --lang fr)
+set_tests_properties(viz.cli_snapshot viz.cli_snapshot_file viz.cli_frames PROPERTIES ENVIRONMENT "SDL_AUDIODRIVER=dummy")
+# The real window through the command, on a virtual display, closing
+# itself after 40 frames.
+if(MAILSIM_XVFB_RUN)
+  add_test(NAME viz.cli_view COMMAND ${MAILSIM_XVFB_RUN} -a $<TARGET_FILE:mailsim> view --play --speed 10 --quit-after 40)
+  set_tests_properties(viz.cli_view PROPERTIES TIMEOUT 120 ENVIRONMENT "SDL_AUDIODRIVER=dummy;ASAN_OPTIONS=detect_leaks=0")
 endif()

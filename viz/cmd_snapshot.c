@@ -10,7 +10,7 @@
 #include <string.h>
 #include <sys/stat.h>
 
-#include "sim/cli/commands.h"
+#include "viz/viz_cli.h"
 #include "sim/net/net.h"
 #include "viz/cmd_common.h"
 #include "viz/control.h"

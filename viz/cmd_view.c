@@ -6,7 +6,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "sim/cli/commands.h"
+#include "viz/viz_cli.h"
 #include "viz/cmd_common.h"
 #include "viz/sdl_app.h"
 #include "viz/source_scn.h"

@@ -9,3 +9,4 @@
 BENCH(kernel, "event queue: the hold model, beside a minimal binary heap")
 BENCH(tcp, "SMTP-shaped TCP workload over a star of N clients")
 BENCH(msg, "mail format: parse and build throughput beside Python's email package")
+BENCH(viewer, "viewer frame times, headless software rendering at 1920x1080")

@@ -3,11 +3,10 @@
  * through structural facts of the debug description (which hosts, which
  * packets on which link, which log lines) and a few pixels (a packet's
  * colour at its centre, the DOWN badge's red), never whole-image hashes.
- * Built once the scenario loader is in the tree. */
+ */
 #include <stdio.h>
 #include <stdlib.h>
 
-#if __has_include("sim/scenario/world.h")
 #include "harness.h"
 #include "sim/net/packet.h"
 #include "viz/control.h"
@@ -151,10 +150,3 @@ int main(void)
 	packet_pool_drain();
 	return harness_done();
 }
-#else
-int main(void)
-{
-	printf("scenario loader not in this tree yet\n");
-	return 0;
-}
-#endif
