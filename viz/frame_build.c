@@ -474,6 +474,13 @@ static void draw_packets(struct build *b)
 		const struct viz_flight *f = viz_scene_flight(s, i);
 		ndrops += f->dropped && viz_flight_visible(f, t, linger);
 	}
+	/* Packets that would be drawn on the same pixels alike (a queue at a
+	 * busy link's start, back-to-back segments on a fast link) are drawn
+	 * once: the picture is the same and a dense frame stays fast. */
+	size_t cap = 64;
+	while (cap < n * 2)
+		cap *= 2;
+	uint64_t *seen = calloc(cap, sizeof *seen);
 	for (size_t i = 0; i < n; i++) {
 		const struct viz_flight *f = viz_scene_flight(s, i);
 		if (!viz_flight_visible(f, t, linger))
@@ -499,6 +506,18 @@ static void draw_packets(struct build *b)
 			y = b->hy[h] - b->hh[h] / 2;
 		}
 		int sel = b->v->selected.kind == VIZ_HIT_PACKET && b->v->selected.id == f->id;
+		if (seen && !sel) {
+			uint64_t key = ((uint64_t)(uint32_t)lroundf(x) << 32 | (uint32_t)lroundf(y)) * 31 +
+				       (uint64_t)(f->proto * 8 + f->app) * 1024 + (uint64_t)f->flags * 4 +
+				       (uint64_t)f->retransmit * 2 + f->dropped;
+			key = key ? key : 1;
+			size_t h = (size_t)((key * 0x9e3779b97f4a7c15ull) >> 20) & (cap - 1);
+			while (seen[h] && seen[h] != key)
+				h = (h + 1) & (cap - 1);
+			if (seen[h] == key)
+				continue;
+			seen[h] = key;
+		}
 		if (f->dropped) {
 			float k = fs * 0.5f, wdt = fmaxf(3, fs * 0.2f) * th->stroke;
 			if (sel)
@@ -534,6 +553,7 @@ static void draw_packets(struct build *b)
 			     letter);
 		}
 	}
+	free(seen);
 }
 
 static void legend(struct build *b, float x0, float y0, float w)

@@ -284,14 +284,14 @@ void viz_gen_opts_big(struct viz_gen_opts *o)
 	o->routers = 10;
 	o->leaves = 19; /* 10 + 190 = 200 hosts */
 	o->latency = 40 * SIM_MS;
-	o->bandwidth_bps = 1000000000;
+	o->bandwidth_bps = 20000000;
 	o->fault_link = -1;
 	o->seed = 7;
-	o->title = "generated: 200 hosts, 45 bulk flows";
+	o->title = "generated: 200 hosts, 52 bulk flows";
 	static const uint16_t ports[] = {25, 110, 143, 9};
-	/* 45 flows across the router chain, each window-limited to about 45
+	/* 52 flows across the router chain, each window-limited to about 45
 	 * segments in flight, plus their ACKs: some 2,000 packets on links. */
-	for (int i = 0; i < 45; i++) {
+	for (int i = 0; i < 52; i++) {
 		struct viz_gen_flow *f = &o->flows[o->nflows++];
 		f->client = (i * 7) % 190;
 		f->server = (i * 7 + 95) % 190;
