@@ -14,6 +14,7 @@
 #include "sim/net/net.h"
 #include "viz/cmd_common.h"
 #include "viz/control.h"
+#include "viz/describe.h"
 #include "viz/scene.h"
 #include "viz/sdl_app.h"
 #include "viz/source_scn.h"
@@ -40,6 +41,7 @@ static void usage(FILE *out)
 		     "  --lang en|es     language (default en)\n"
 		     "  --select WHAT    select host:NAME or link:NAME, as a click would\n"
 		     "  --help-overlay   show the keys overlay\n"
+		     "  --describe       also print the scene as text (hosts, packets where, log)\n"
 		     "  -h, --help       show this help\n\n"
 		     "Exit status: 0 ok, 1 rendering or writing failed, 2 usage or input error.\n");
 }
@@ -82,7 +84,7 @@ static int apply_select(struct viz_control *c, const char *what)
 int cmd_snapshot(int argc, char **argv)
 {
 	enum { OPT_AT = 256, OPT_OUT, OPT_FRAMES, OPT_FPS, OPT_FROM, OPT_TO, OPT_SPEED, OPT_SIZE, OPT_SEED,
-	       OPT_PROJECTOR, OPT_LANG, OPT_SELECT, OPT_HELP_OVERLAY };
+	       OPT_PROJECTOR, OPT_LANG, OPT_SELECT, OPT_HELP_OVERLAY, OPT_DESCRIBE };
 	static const struct option opts[] = {
 	    {"at", required_argument, NULL, OPT_AT},         {"out", required_argument, NULL, OPT_OUT},
 	    {"frames", required_argument, NULL, OPT_FRAMES}, {"fps", required_argument, NULL, OPT_FPS},
@@ -90,11 +92,12 @@ int cmd_snapshot(int argc, char **argv)
 	    {"speed", required_argument, NULL, OPT_SPEED},   {"size", required_argument, NULL, OPT_SIZE},
 	    {"seed", required_argument, NULL, OPT_SEED},     {"projector", no_argument, NULL, OPT_PROJECTOR},
 	    {"lang", required_argument, NULL, OPT_LANG},     {"select", required_argument, NULL, OPT_SELECT},
-	    {"help-overlay", no_argument, NULL, OPT_HELP_OVERLAY}, {"help", no_argument, NULL, 'h'},
+	    {"help-overlay", no_argument, NULL, OPT_HELP_OVERLAY}, {"describe", no_argument, NULL, OPT_DESCRIBE},
+	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct viz_control_opts co = viz_control_opts_default();
-	int w = 1280, h = 720, has_at = 0, has_to = 0, has_seed = 0, fps = 0, help_overlay = 0;
+	int w = 1280, h = 720, has_at = 0, has_to = 0, has_seed = 0, fps = 0, help_overlay = 0, describe = 0;
 	sim_time at = 0, from = 0, to = 0;
 	uint64_t seed = 0;
 	const char *out = NULL, *dir = NULL, *select = NULL;
@@ -166,6 +169,9 @@ int cmd_snapshot(int argc, char **argv)
 			break;
 		case OPT_HELP_OVERLAY:
 			help_overlay = 1;
+			break;
+		case OPT_DESCRIBE:
+			describe = 1;
 			break;
 		case 'h':
 			usage(stdout);
@@ -240,6 +246,12 @@ int cmd_snapshot(int argc, char **argv)
 			fprintf(stderr, "mailsim snapshot: %s\n", err[0] ? err : "cannot rebuild the world");
 			rc = 1;
 			goto out;
+		}
+		if (describe) {
+			char *d = viz_scene_describe(viz_control_scene(c), viz_control_now(c));
+			if (d)
+				fputs(d, stdout);
+			free(d);
 		}
 	}
 	if (dir)

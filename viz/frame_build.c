@@ -703,7 +703,7 @@ static struct viz_rgba log_color(const struct viz_theme *th, const struct viz_lo
 	case VIZ_LOG_LINK:
 		return th->state_closing;
 	case VIZ_LOG_APP:
-		return th->proto[VIZ_P_DNS];
+		return th->dim;
 	case VIZ_LOG_LINE:
 		return strcmp(e->a, "POP3") == 0 ? th->proto[VIZ_P_POP3]
 		       : strcmp(e->a, "IMAP") == 0 ? th->proto[VIZ_P_IMAP]
