@@ -58,7 +58,8 @@ struct result {
 	double median_ms, p99_ms, max_ms;
 	double build_median_ms, render_median_ms, sim_median_ms;
 	size_t hosts, packets_min, packets_median, packets_max, dots_median;
-	double replay_ms; /* seeking back to the middle: replay from zero */
+	double replay_ms;      /* seeking back to the middle: replay from zero */
+	double replay_end_ms;  /* seeking back to the run's (or the played part's) end */
 };
 
 /* Plays from start for frames frames of 1/60 s each at speed, timing each
@@ -153,6 +154,12 @@ static int measure(const char *name, const struct viz_source *src, double speed,
 	sim_time mid = viz_control_now(c) / 2;
 	viz_control_seek(c, mid);
 	r->replay_ms = viz_control_last_replay_ns(c) / 1e6;
+	/* The longest drag: from the end of the run (as far as the timeline
+	 * knows it) back to just before it. */
+	sim_time last = viz_control_end(c);
+	viz_control_seek(c, last);
+	viz_control_seek(c, last - 1);
+	r->replay_end_ms = viz_control_last_replay_ns(c) / 1e6;
 	free(total);
 	free(pk);
 	viz_headless_free(&hl);
@@ -273,6 +280,7 @@ int bench_viewer_main(int argc, char **argv)
 			cJSON_AddNumberToObject(o, "build_ms_median", res[i].build_median_ms);
 			cJSON_AddNumberToObject(o, "build_and_render_ms_median", res[i].render_median_ms);
 			cJSON_AddNumberToObject(o, "replay_to_middle_ms", res[i].replay_ms);
+			cJSON_AddNumberToObject(o, "replay_to_end_ms", res[i].replay_end_ms);
 			cJSON_AddBoolToObject(o, "within_budget", res[i].p99_ms <= 16.7);
 			cJSON_AddItemToArray(arr, o);
 		}
@@ -284,14 +292,14 @@ int bench_viewer_main(int argc, char **argv)
 		return 0;
 	}
 	printf("viewer: headless software rendering at %dx%d, %d frames of 1/60 s each\n", w, h, frames);
-	printf("%-22s %6s %8s %6s %10s %8s %8s %8s %10s\n", "workload", "hosts", "packets", "dots", "median ms",
+	printf("%-22s %6s %8s %6s %10s %8s %8s %8s %11s\n", "workload", "hosts", "packets", "dots", "median ms",
 	       "p99 ms", "max ms", "sim ms", "replay ms");
 	for (int i = 0; i < 2; i++)
-		printf("%-22s %6zu %8zu %6zu %10.2f %8.2f %8.2f %8.2f %10.1f\n", res[i].name, res[i].hosts,
+		printf("%-22s %6zu %8zu %6zu %10.2f %8.2f %8.2f %8.2f %5.1f/%5.1f\n", res[i].name, res[i].hosts,
 		       res[i].packets_median, res[i].dots_median, res[i].median_ms, res[i].p99_ms, res[i].max_ms,
-		       res[i].sim_median_ms, res[i].replay_ms);
+		       res[i].sim_median_ms, res[i].replay_ms, res[i].replay_end_ms);
 	printf("(medians over the frames. packets: on links; dots: drawn (packets on the same pixels are\n"
 	       " drawn once); a frame is the simulation step, the frame build and the rendering; replay:\n"
-	       " seeking back to the middle of what was played, by replay from zero. Goal: p99 within 16.7 ms)\n");
+	       " seeking back to the middle / to the end of what was played, by replay from zero. Goal: p99 within 16.7 ms)\n");
 	return 0;
 }
