@@ -734,11 +734,12 @@ static size_t utf8_seq_len(const unsigned char *s, size_t n)
 	return len > n ? n : len;
 }
 
-/* Encodes s[0..n) as one or more Q words separated by a space. */
-static void encode_words(struct buf *out, const unsigned char *s, size_t n, int phrase)
+/* Encodes s[0..n) as one or more Q words separated by a space; the first
+ * word is at most first_len characters long, the others 75. */
+static void encode_words(struct buf *out, const unsigned char *s, size_t n, int phrase, size_t first_len)
 {
 	static const char open[] = "=?utf-8?q?";
-	const size_t max_text = 75 - (sizeof open - 1) - 2;
+	size_t max_text = first_len - (sizeof open - 1) - 2;
 	size_t used = 0;
 	int open_word = 0;
 	size_t i = 0;
@@ -750,6 +751,7 @@ static void encode_words(struct buf *out, const unsigned char *s, size_t n, int 
 		if (open_word && used + w > max_text) {
 			buf_append(out, "?= ", 3);
 			open_word = 0;
+			max_text = 75 - (sizeof open - 1) - 2;
 		}
 		if (!open_word) {
 			buf_append(out, open, sizeof open - 1);
@@ -788,13 +790,22 @@ static int needs_encoding(const char *s, size_t n)
 
 int codec_hdr_encode(struct buf *out, const char *utf8, size_t n, int phrase)
 {
+	return codec_hdr_encode_room(out, utf8, n, phrase, 75);
+}
+
+int codec_hdr_encode_room(struct buf *out, const char *utf8, size_t n, int phrase, size_t room)
+{
 	const unsigned char *s = (const unsigned char *)utf8;
+	size_t start = out->len;
 	if (!needs_encoding(utf8, n)) {
 		buf_append(out, utf8, n);
 		return out->err;
 	}
+	/* The first encoded word gets what is left of the first line (if that
+	 * leaves room for a useful word), so the line stays within 78. */
+	int first = 1;
 	if (phrase) {
-		encode_words(out, s, n, 1);
+		encode_words(out, s, n, 1, room >= 24 && room <= 75 ? room : 75);
 		return out->err;
 	}
 	/* Words (split at spaces) that are plain stay plain; each maximal run of
@@ -826,7 +837,9 @@ int codec_hdr_encode(struct buf *out, const char *utf8, size_t n, int phrase)
 			run_end = b;
 		}
 		buf_append(out, s + i, ws - i); /* leading spaces stay literal */
-		encode_words(out, s + ws, run_end - ws, 0);
+		size_t left = room > out->len - start ? room - (out->len - start) : 0;
+		encode_words(out, s + ws, run_end - ws, 0, first && left >= 24 && left <= 75 ? left : 75);
+		first = 0;
 		i = run_end;
 	}
 	return out->err;

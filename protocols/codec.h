@@ -57,6 +57,10 @@ int codec_hdr_decode(struct buf *out, const char *in, size_t n, unsigned *defect
  * splitting a UTF-8 sequence. phrase 1 encodes the whole text and uses only
  * the characters RFC 2047 5(3) allows in a phrase (display names). */
 int codec_hdr_encode(struct buf *out, const char *utf8, size_t n, int phrase);
+/* The same, when only room characters are left on the first line (e.g.
+ * 78 - strlen("Subject: ")): the first encoded-word is sized to fit there
+ * when at least 24 are left. */
+int codec_hdr_encode_room(struct buf *out, const char *utf8, size_t n, int phrase, size_t room);
 
 /* Converts n bytes in charset (a MIME label, any case: utf-8, us-ascii,
  * iso-8859-1 and its aliases, iso-8859-15, windows-1252) to UTF-8. Unknown

@@ -225,7 +225,8 @@ int hdr_write_text(struct buf *out, const char *name, const char *utf8)
 {
 	struct buf enc;
 	buf_init(&enc, 64 * 1024);
-	int rc = codec_hdr_encode(&enc, utf8, strlen(utf8), 0);
+	size_t used = strlen(name) + 2;
+	int rc = codec_hdr_encode_room(&enc, utf8, strlen(utf8), 0, used < HDR_FOLD_AT ? HDR_FOLD_AT - used : 0);
 	if (rc == 0) {
 		/* Line breaks in the text become spaces: a header value is one line. */
 		for (size_t i = 0; i < enc.len; i++)

@@ -10,6 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <cjson/cJSON.h>
@@ -124,12 +125,19 @@ static int write_file(const char *path, const void *data, size_t n)
 	return fclose(f) == 0 && ok ? 0 : -1;
 }
 
-/* Writes the inputs for the Python side; returns the directory or NULL. */
-static char *write_inputs(struct inputs *in, char *dir, size_t dir_size)
+/* Writes the inputs for the Python side into keep (created if needed) or a
+ * new temporary directory; returns the directory or NULL. */
+static char *write_inputs(struct inputs *in, char *dir, size_t dir_size, const char *keep)
 {
-	snprintf(dir, dir_size, "/tmp/mailsim-bench-msg-XXXXXX");
-	if (!mkdtemp(dir))
-		return NULL;
+	if (keep) {
+		snprintf(dir, dir_size, "%s", keep);
+		if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+			return NULL;
+	} else {
+		snprintf(dir, dir_size, "/tmp/mailsim-bench-msg-XXXXXX");
+		if (!mkdtemp(dir))
+			return NULL;
+	}
 	char p[512];
 	static const char *const names[3] = {"foto.jpg", "serenata.wav", "informe.pdf"};
 	for (int k = 0; k < 3; k++) {
@@ -217,11 +225,13 @@ static double jnum(const cJSON *o, const char *k)
 static void usage(FILE *out)
 {
 	fprintf(out, "usage: mailsim bench msg [--json] [--runs N] [--count N] [--mb N] [--no-python]\n"
-		     "                         [--python-script PATH]\n"
+		     "                         [--python-script PATH] [--inputs DIR]\n"
 		     "Parse and build throughput of the message library, beside Python's email package.\n"
 		     "  --runs N     best of N runs (default 5)\n"
 		     "  --count N    small messages (default 10000)\n"
-		     "  --mb N       size of the attachment-heavy message in MB (default 10)\n");
+		     "  --mb N       size of the attachment-heavy message in MB (default 10)\n"
+		     "  --inputs DIR keep the generated inputs in DIR (for running\n"
+		     "               tests/tools/py_email_bench.py DIR by hand)\n");
 }
 
 int bench_msg(int argc, char **argv)
@@ -232,11 +242,13 @@ int bench_msg(int argc, char **argv)
 					     {"mb", required_argument, NULL, 'm'},
 					     {"no-python", no_argument, NULL, 'n'},
 					     {"python-script", required_argument, NULL, 'p'},
+					     {"inputs", required_argument, NULL, 'i'},
 					     {"help", no_argument, NULL, 'h'},
 					     {0}};
 	int json = 0, runs = 5, python = 1, c;
 	long count = 10000, mb = 10;
 	const char *script = MAILSIM_SOURCE_DIR "/tests/tools/py_email_bench.py";
+	const char *keep = NULL;
 	optind = 0;
 	while ((c = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (c) {
@@ -246,6 +258,7 @@ int bench_msg(int argc, char **argv)
 		case 'm': mb = atol(optarg); break;
 		case 'n': python = 0; break;
 		case 'p': script = optarg; break;
+		case 'i': keep = optarg; break;
 		case 'h': usage(stdout); return 0;
 		default: usage(stderr); return 2;
 		}
@@ -315,10 +328,15 @@ int bench_msg(int argc, char **argv)
 	}
 	cJSON *py = NULL;
 	char dir[256];
+	if (keep && !write_inputs(&in, dir, sizeof dir, keep)) {
+		fprintf(stderr, "mailsim bench msg: cannot write the inputs into %s: %s\n", keep, strerror(errno));
+		return 1;
+	}
 	if (python) {
-		if (write_inputs(&in, dir, sizeof dir)) {
+		if (keep || write_inputs(&in, dir, sizeof dir, NULL)) {
 			py = run_python(script, dir, runs < 3 ? runs : 3);
-			remove_inputs(dir);
+			if (!keep)
+				remove_inputs(dir);
 		}
 		if (!py)
 			fprintf(stderr, "mailsim bench msg: the Python comparison did not run (%s); "

@@ -255,8 +255,14 @@ static int msg_build(const char *spec_path)
 		att[i].data = datas[i];
 		att[i].len = dl;
 		att[i].type = string_value(cJSON_GetObjectItemCaseSensitive(a, "type"), key, &e);
-		if (!att[i].type)
+		if (!att[i].type) {
 			att[i].type = guess_type(path);
+		} else if (!strchr(att[i].type, '/') || strpbrk(att[i].type, " \t\r\n;\"()<>@,:\\[]?=")) {
+			char k2[96];
+			snprintf(k2, sizeof k2, "%s.type", key);
+			spec_fail(&e, k2, "expected a media type such as image/jpeg");
+			break;
+		}
 		att[i].filename = string_value(cJSON_GetObjectItemCaseSensitive(a, "filename"), key, &e);
 		if (!att[i].filename) {
 			const char *base = strrchr(path, '/');
@@ -362,9 +368,16 @@ static cJSON *node_json(const struct mime_node *n)
 	snprintf(type, sizeof type, "%s/%s", mime_node_type(n), mime_node_subtype(n));
 	cJSON_AddItemToObject(o, "type", json_text(type, strlen(type)));
 	cJSON *params = cJSON_CreateObject();
-	for (size_t i = 0; i < mime_node_param_count(n); i++)
-		cJSON_AddItemToObject(params, mime_node_param_name(n, i),
+	for (size_t i = 0; i < mime_node_param_count(n); i++) {
+		/* Names come from the message: make them valid UTF-8 keys too. */
+		const char *name = mime_node_param_name(n, i);
+		struct buf key;
+		buf_init(&key, 4 * strlen(name) + 16);
+		codec_charset_to_utf8(&key, "utf-8", name, strlen(name), NULL);
+		cJSON_AddItemToObject(params, key.data ? key.data : "",
 				      json_text(mime_node_param_value(n, i), strlen(mime_node_param_value(n, i))));
+		buf_free(&key);
+	}
 	cJSON_AddItemToObject(o, "params", params);
 	const char *disp = mime_node_disposition(n);
 	cJSON_AddItemToObject(o, "disposition", disp ? json_text(disp, strlen(disp)) : cJSON_CreateNull());

@@ -17,6 +17,7 @@
 #include "sim/net/net.h"
 #include "sim/net/tcp.h"
 #include "sim/observe/observers.h"
+#include "sim/agents/mta.h"
 #include "sim/scenario/check.h"
 #include "sim/scenario/diag.h"
 #include "sim/scenario/scenario.h"
@@ -26,7 +27,7 @@ struct run_opts {
 	int has_seed, has_until, log, quiet;
 	uint64_t seed;
 	sim_time until;
-	const char *trace, *pcap, *summary;
+	const char *trace, *pcap, *summary, *maildir;
 	const char *file;
 };
 
@@ -43,6 +44,7 @@ static void usage(FILE *out)
 		     "  --trace FILE     write a JSON Lines trace (docs/trace-format.md); - for stdout\n"
 		     "  --pcap FILE      write a pcap capture for Wireshark or tshark\n"
 		     "  --summary FILE   write a JSON summary of the run; - for stdout\n"
+		     "  --maildir DIR    write every mailbox at the end as a Maildir++ tree\n"
 		     "  -q, --quiet      no report (and no log unless --log): only failed\n"
 		     "                   expectations and errors\n"
 		     "  -h, --help       show this help\n\n"
@@ -65,7 +67,7 @@ static int parse_seed(const char *text, uint64_t *seed_r)
 
 static int parse_options(int argc, char **argv, struct run_opts *o)
 {
-	enum { OPT_SEED = 256, OPT_UNTIL, OPT_LOG, OPT_TRACE, OPT_PCAP, OPT_SUMMARY };
+	enum { OPT_SEED = 256, OPT_UNTIL, OPT_LOG, OPT_TRACE, OPT_PCAP, OPT_SUMMARY, OPT_MAILDIR };
 	static const struct option opts[] = {
 		{"seed", required_argument, NULL, OPT_SEED},
 		{"until", required_argument, NULL, OPT_UNTIL},
@@ -73,6 +75,7 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
 		{"trace", required_argument, NULL, OPT_TRACE},
 		{"pcap", required_argument, NULL, OPT_PCAP},
 		{"summary", required_argument, NULL, OPT_SUMMARY},
+		{"maildir", required_argument, NULL, OPT_MAILDIR},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -102,6 +105,7 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
 		case OPT_TRACE: o->trace = optarg; break;
 		case OPT_PCAP: o->pcap = optarg; break;
 		case OPT_SUMMARY: o->summary = optarg; break;
+		case OPT_MAILDIR: o->maildir = optarg; break;
 		case 'q': o->quiet = 1; break;
 		case 'h': usage(stdout); return 0;
 		case ':':
@@ -180,6 +184,15 @@ static void print_report(FILE *out, const char *name, uint64_t seed, struct scn_
 		}
 		fputc('\n', out);
 	}
+	for (size_t i = 0; i < s->mta_count; i++) {
+		const struct mta_stats *ms = mta_stats(scn_world_mta(w, i));
+		fprintf(out,
+			"  mta %s (%s): %llu accepted, %llu relayed, %llu delivered, %llu bounced, %zu queued, %llu "
+			"recipients refused\n",
+			s->hosts[s->mtas[i].host].name, s->mtas[i].hostname, (unsigned long long)ms->accepted,
+			(unsigned long long)ms->relayed, (unsigned long long)ms->delivered, (unsigned long long)ms->bounced,
+			ms->queued, (unsigned long long)ms->refused_rcpts);
+	}
 	for (size_t i = 0; i < s->expect_count; i++) {
 		const struct scn_expect *x = &s->expects[i];
 		const struct testapp_client_result *r = testapp_client_result(app, (size_t)x->client);
@@ -187,6 +200,7 @@ static void print_report(FILE *out, const char *name, uint64_t seed, struct scn_
 		fprintf(out, "  expect %s %s: %s\n", s->clients[x->client].name, testapp_outcome_name(x->outcome),
 			ok ? "ok" : "FAILED");
 	}
+	scn_world_mail_failed_expectations(w, out);
 }
 
 static void print_failed_expectations(FILE *out, struct scn_world *w)
@@ -203,6 +217,8 @@ static void print_failed_expectations(FILE *out, struct scn_world *w)
 			r ? testapp_outcome_name(r->outcome) : "nothing", r && r->detail[0] ? " (" : "",
 			r ? r->detail : "", r && r->detail[0] ? ")" : "");
 	}
+	if (scn_world_mail_failed_expectations(w, NULL))
+		scn_world_mail_failed_expectations(w, out);
 }
 
 static cJSON *clients_json(struct scn_world *w)
@@ -356,6 +372,10 @@ int cmd_run(int argc, char **argv)
 	}
 	if (sum && write_summary(o.summary, sum, w, name, seed, failed) < 0)
 		rc = 2;
+	if (o.maildir && scn_world_export_maildir(w, o.maildir, err, sizeof err) < 0) {
+		fprintf(stderr, "mailsim run: --maildir: %s\n", err);
+		rc = 2;
+	}
 	if (!o.quiet) {
 		if (logged)
 			fputc('\n', stdout); /* set the report apart from the log */

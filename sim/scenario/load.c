@@ -140,6 +140,10 @@ static const struct {
 	{{"links", SCN_ARRAY, 0, "a list of links"}, scn_load_links},
 	{{"routes", SCN_ARRAY, 0, "a list of static routes"}, scn_load_routes},
 	{{"apps", SCN_ARRAY, 0, "a list of test services and clients"}, scn_load_apps},
+	{{"dns", SCN_OBJECT, 0, "the DNS server and its zones"}, scn_load_dns},
+	{{"mtas", SCN_ARRAY, 0, "a list of mail servers"}, scn_load_mtas},
+	{{"uas", SCN_ARRAY, 0, "a list of user agents"}, scn_load_uas},
+	{{"mail", SCN_ARRAY, 0, "the mail timeline: messages sent, queue runs"}, scn_load_mail},
 	{{"faults", SCN_ARRAY, 0, "a list of faults"}, scn_load_faults},
 	{{"expect", SCN_ARRAY, 0, "a list of expectations"}, scn_load_expect},
 };
@@ -168,6 +172,7 @@ void scenario_free(struct scenario **sp)
 	free(s->services);
 	free(s->clients);
 	free(s->expects);
+	scn_free_mail(s);
 	free(s->file);
 	free(s->title);
 	free(s->description);
@@ -226,6 +231,10 @@ struct scenario *scenario_load_text(const char *file, const char *text, size_t l
 	s->until = SIM_TIME_NEVER;
 	s->tcp = tcp_config_default();
 	s->file = scn_strdup(file);
+	/* Attachment paths are relative to the scenario's folder. */
+	const char *slash = strrchr(file, '/');
+	s->dir = slash ? strndup(file, (size_t)(slash - file)) : scn_strdup("");
+	s->dns.server = -1;
 
 	const char *end = NULL;
 	cJSON *root = len ? cJSON_ParseWithLengthOpts(text, len, &end, 0) : NULL;

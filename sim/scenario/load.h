@@ -31,6 +31,15 @@ int scn_load_routes(struct scn_ctx *ctx, struct scenario *s, const struct cJSON 
 int scn_load_faults(struct scn_ctx *ctx, struct scenario *s, const struct cJSON *v);
 int scn_load_apps(struct scn_ctx *ctx, struct scenario *s, const struct cJSON *v);
 int scn_load_expect(struct scn_ctx *ctx, struct scenario *s, const struct cJSON *v);
+/* load_mail.c: "dns" (also reads the hosts' "fqdn"), "mtas", "uas", "mail". */
+int scn_load_dns(struct scn_ctx *ctx, struct scenario *s, const struct cJSON *v);
+int scn_load_mtas(struct scn_ctx *ctx, struct scenario *s, const struct cJSON *v);
+int scn_load_uas(struct scn_ctx *ctx, struct scenario *s, const struct cJSON *v);
+int scn_load_mail(struct scn_ctx *ctx, struct scenario *s, const struct cJSON *v);
+/* One "expect" entry with "mailbox" or "ledger" (e is the entry, at the
+ * context's path). */
+int scn_load_mail_expect(struct scn_ctx *ctx, struct scenario *s, const struct cJSON *e);
+void scn_free_mail(struct scenario *s);
 
 /* Reports an unknown host name at the current path, suggesting a close one. */
 void scn_error_unknown_host(struct scn_ctx *ctx, const struct scenario *s, const char *name);

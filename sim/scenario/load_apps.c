@@ -354,6 +354,15 @@ int scn_load_expect(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 			scn_pop(ctx);
 			continue;
 		}
+		if (scn_get(e, "mailbox") || scn_get(e, "ledger")) {
+			if (scn_load_mail_expect(ctx, s, e) < 0) {
+				scn_pop(ctx);
+				scn_pop(ctx);
+				return -1;
+			}
+			scn_pop(ctx);
+			continue;
+		}
 		scn_check_keys(ctx, e, expect_keys);
 		const char *name = scn_get_string(e, "client");
 		int client = -1;

@@ -19,6 +19,7 @@ static const struct scn_key host_keys[] = {
 	{"x", SCN_NUMBER, 0, "a number (layout position)"},
 	{"y", SCN_NUMBER, 0, "a number (layout position)"},
 	{"description", SCN_STRING, 0, "a text describing the host"},
+	{"fqdn", SCN_STRING, 0, "its domain name, such as \"smtp.gmail.com\""},
 	{NULL, 0, 0, NULL},
 };
 

@@ -103,6 +103,101 @@ struct scn_expect {
 	enum testapp_outcome outcome;
 };
 
+/* ---- mail (DNS zones, MTAs, UAs, the mail timeline) ---- */
+
+struct scn_dns_record {
+	char *name, *type, *value;
+	uint32_t ttl;
+};
+
+struct scn_dns_zone {
+	char *origin;
+	uint32_t ttl;
+	struct scn_dns_record *records;
+	size_t record_count;
+};
+
+struct scn_dns {
+	int server;       /* host running the DNS server; -1: none */
+	int auto_records; /* A and PTR records for every host with an fqdn */
+	struct scn_dns_zone *zones;
+	size_t zone_count;
+};
+
+struct scn_user {
+	char *address, *password;
+};
+
+struct scn_mta_route {
+	char *domain, *via;
+};
+
+enum scn_mta_text { SCN_TEXT_GREETING, SCN_TEXT_HELO, SCN_TEXT_EHLO, SCN_TEXT_MAIL_OK, SCN_TEXT_RCPT_OK,
+		    SCN_TEXT_DATA, SCN_TEXT_QUEUED, SCN_TEXT_QUIT, SCN_TEXT_COUNT };
+
+struct scn_mta {
+	int host;
+	char *hostname; /* the host's fqdn, or its name */
+	char **local_domains;
+	size_t local_domain_count;
+	struct scn_user *users;
+	size_t user_count;
+	uint32_t *relay_addr, *relay_mask;
+	size_t relay_count;
+	int open_relay;
+	struct scn_mta_route *routes;
+	size_t route_count;
+	char **hold_domains;
+	size_t hold_domain_count;
+	int dns; /* DNS server host; -1: none */
+	sim_time *retry;
+	size_t retry_count; /* 0: the MTA's defaults */
+	sim_time max_queue_time; /* 0: default */
+	int max_hops;            /* 0: default */
+	int turn, starttls;
+	uint64_t max_message_size; /* 0: default */
+	uint64_t disk;             /* mailstore capacity, 0: unlimited */
+	char *texts[SCN_TEXT_COUNT];
+};
+
+struct scn_ua {
+	int host;
+	char *address;
+	char *helo; /* the host's fqdn or name */
+	int mta;    /* host of its MTA */
+	uint16_t port;
+	int ehlo, starttls;
+};
+
+struct scn_attachment {
+	char *filename, *type;
+	uint8_t *data;
+	size_t len;
+};
+
+enum scn_mail_kind { SCN_MAIL_SEND, SCN_MAIL_FLUSH };
+
+struct scn_mail_action {
+	sim_time at;
+	enum scn_mail_kind kind;
+	int ua;       /* SEND: index into uas */
+	int mta;      /* FLUSH: index into mtas */
+	char *domain; /* FLUSH: NULL for all */
+	char *from, *to, *cc, *bcc, *subject, *text, *html;
+	struct scn_attachment *attachments;
+	size_t attachment_count;
+};
+
+/* After the run: a mailbox holds messages (count, Received fields each,
+ * a Subject containing a text, a header that must be absent). */
+struct scn_mail_expect {
+	char *mailbox, *folder;
+	int messages;        /* -1: not checked */
+	int received;        /* -1: not checked */
+	char *subject;       /* NULL: not checked */
+	char *absent_header; /* NULL: not checked */
+};
+
 struct scenario {
 	char *file; /* the name used in messages */
 	char *title, *description;
@@ -123,6 +218,19 @@ struct scenario {
 	size_t client_count;
 	struct scn_expect *expects; /* explicit entries and per-client "expect", in that order */
 	size_t expect_count;
+	/* Mail. */
+	char *dir; /* the scenario file's folder, for attachment paths ("" built in) */
+	char **fqdns; /* per host: its fully qualified name, or NULL */
+	struct scn_dns dns;
+	struct scn_mta *mtas;
+	size_t mta_count;
+	struct scn_ua *uas;
+	size_t ua_count;
+	struct scn_mail_action *mail;
+	size_t mail_count;
+	struct scn_mail_expect *mail_expects;
+	size_t mail_expect_count;
+	int expect_ledger; /* "expect" has {"ledger": "balanced"} */
 };
 
 /* Loads text (len bytes, need not be NUL-terminated) named file in

@@ -9,22 +9,7 @@
 #include "sim/net/tcp.h"
 #include "sim/net/udp.h"
 #include "sim/scenario/scenario.h"
-
-struct fault_event {
-	struct scn_world *w;
-	const struct scn_fault *f;
-};
-
-struct scn_world {
-	const struct scenario *s;
-	struct sim *sim;
-	struct net *net;
-	struct tcp *tcp;
-	struct udp *udp;
-	struct testapp *app;
-	struct fault_event *faults;
-	int *link_ids; /* scenario link -> net link */
-};
+#include "sim/scenario/world_internal.h"
 
 static void apply_fault(struct sim *sim, void *ctx)
 {
@@ -157,6 +142,8 @@ struct scn_world *scn_world_new(const struct scenario *s, uint64_t seed, char *e
 	}
 	if (start_apps(w, err, errlen) < 0)
 		goto fail;
+	if (scn_world_mail_start(w, err, errlen) < 0)
+		goto fail;
 	return w;
 fail:
 	scn_world_free(&w);
@@ -168,6 +155,7 @@ void scn_world_free(struct scn_world **wp)
 	if (!wp || !*wp)
 		return;
 	struct scn_world *w = *wp;
+	scn_world_mail_free(w);
 	testapp_free(&w->app);
 	udp_free(&w->udp);
 	tcp_free(&w->tcp);
@@ -190,7 +178,7 @@ const struct scenario *scn_world_scenario(const struct scn_world *w) { return w-
 
 size_t scn_world_failed_expectations(const struct scn_world *w)
 {
-	size_t failed = 0;
+	size_t failed = scn_world_mail_failed_expectations(w, NULL);
 	for (size_t i = 0; i < w->s->expect_count; i++) {
 		const struct scn_expect *x = &w->s->expects[i];
 		const struct testapp_client_result *r = testapp_client_result(w->app, (size_t)x->client);

@@ -16,6 +16,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 
 #include "sim/core/sim.h"
 
@@ -43,7 +44,18 @@ struct testapp *scn_world_testapp(struct scn_world *w);
 const struct scenario *scn_world_scenario(const struct scn_world *w);
 
 /* Number of expectations that failed after the run (scenario "expect"
- * entries and per-client "expect"). */
+ * entries and per-client "expect", mailboxes included). */
 size_t scn_world_failed_expectations(const struct scn_world *w);
+/* The mail expectations that failed, each described in one line written
+ * to out (may be NULL); returns how many failed. */
+size_t scn_world_mail_failed_expectations(const struct scn_world *w, FILE *out);
+
+struct mailstore;
+struct mta;
+/* The mailstore of the scenario's i-th MTA (NULL past the end). */
+struct mailstore *scn_world_mailstore(struct scn_world *w, size_t i);
+struct mta *scn_world_mta(struct scn_world *w, size_t i);
+/* Writes every MTA's mailboxes as Maildir++ under dir. 0, or -1 with err. */
+int scn_world_export_maildir(struct scn_world *w, const char *dir, char *err, size_t errlen);
 
 #endif

@@ -39,6 +39,8 @@ def main():
         "bad-att.json": (json.dumps({"from": "a@b.c", "attachments": [{"path": "nope.bin"}]}), "cannot open"),
         "att-key.json": (json.dumps({"from": "a@b.c", "attachments": [{"path": "x", "size": 1}]}), "unknown key"),
         "to-type.json": (json.dumps({"from": "a@b.c", "to": 5}), "expected an address"),
+        "att-type.json": (json.dumps({"from": "a@b.c", "attachments": [{"path": "att-type.json", "type": "image"}]}),
+                          "attachments[0].type: expected a media type"),
     }
     for name, (text, msg) in bad.items():
         p = os.path.join(work, name)

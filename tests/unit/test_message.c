@@ -100,6 +100,30 @@ static void test_header_write(void)
 	buf_reset(&b);
 	CHECK_EQ_INT(hdr_write_text(&b, "Subject", "Hola, ¿cómo estás?"), 0);
 	CHECK_STR(b.data, "Subject: Hola, =?utf-8?q?=C2=BFc=C3=B3mo_est=C3=A1s=3F?=\r\n");
+	/* Long encoded subjects keep every line within 78 characters. */
+	const char *subjects[] = {"ñññññññññññññññññññññññññññññññññññññññññññññññññññññññññññññññ",
+				  "Re: canción de cumpleaños para María José, con fotos y una serenata en wav",
+				  "日本語のテキストはとても長いのでいくつかのエンコードされた単語に分割されます"};
+	for (size_t k = 0; k < 3; k++) {
+		struct buf t;
+		buf_init(&t, 1 << 16);
+		CHECK_EQ_INT(hdr_write_text(&t, "Subject", subjects[k]), 0);
+		size_t width = 0;
+		for (size_t i = 0; i < t.len; i++) {
+			if (t.data[i] == '\n') {
+				CHECK(width <= 79);
+				width = 0;
+			} else {
+				width++;
+			}
+		}
+		REQUIRE(hdr_find(t.data, t.len, "subject", 0, &f));
+		buf_init(&u, 1024);
+		hdr_decode(&u, f.value, f.value_len, NULL);
+		CHECK_STR(u.data, subjects[k]);
+		buf_free(&u);
+		buf_free(&t);
+	}
 	REQUIRE(hdr_find(b.data, b.len, "subject", 0, &f));
 	buf_init(&u, 1024);
 	hdr_decode(&u, f.value, f.value_len, NULL);

@@ -1,0 +1,47 @@
+/* The world's insides, shared by world.c (network, faults, test apps) and
+ * world_mail.c (DNS, MTAs, UAs, the mail timeline). */
+#ifndef SIM_SCENARIO_WORLD_INTERNAL_H
+#define SIM_SCENARIO_WORLD_INTERNAL_H
+
+#include <stdio.h>
+
+#include "sim/agents/agent_env.h"
+#include "sim/scenario/world.h"
+
+struct dns_server;
+struct mailstore;
+struct mta;
+struct ua;
+
+struct fault_event {
+	struct scn_world *w;
+	const struct scn_fault *f;
+};
+
+struct scn_world {
+	const struct scenario *s;
+	struct sim *sim;
+	struct net *net;
+	struct tcp *tcp;
+	struct udp *udp;
+	struct testapp *app;
+	struct fault_event *faults;
+	int *link_ids; /* scenario link -> net link */
+	/* Mail. */
+	struct agent_env env;
+	struct dns_server *dns;
+	struct mailstore **stores; /* per scenario MTA */
+	struct mta **mtas;
+	struct ua **uas;
+	struct mail_event *mail_events;
+	struct mta_net **relay_nets;
+	struct mta_route **routes;
+	const char ***domains, ***holds;
+};
+
+
+/* world_mail.c */
+int scn_world_mail_start(struct scn_world *w, char *err, size_t errlen);
+void scn_world_mail_free(struct scn_world *w);
+
+#endif

@@ -1,0 +1,360 @@
+/* The mail part of a world: the DNS server with the scenario's zones (and
+ * automatic A and PTR records for hosts with an fqdn), one MTA with its
+ * mailstore per "mtas" entry, one UA per "uas" entry, the "mail" timeline,
+ * and the mailbox expectations checked after the run. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+#include "protocols/compose.h"
+#include "protocols/dns_zone.h"
+#include "protocols/header.h"
+#include "sim/agents/dns_server.h"
+#include "sim/agents/mailstore.h"
+#include "sim/agents/mta.h"
+#include "sim/agents/ua.h"
+#include "sim/core/blob.h"
+#include "sim/core/sim.h"
+#include "sim/net/net.h"
+#include "sim/scenario/scenario.h"
+#include "sim/scenario/world_internal.h"
+
+/* The run's calendar start: the note's telnet session, 21 June 2006,
+ * Buenos Aires time. */
+#define EPOCH_UNIX_S 1150944635
+#define ZONE_MIN (-180)
+
+struct mail_event {
+	struct scn_world *w;
+	const struct scn_mail_action *a;
+};
+
+static uint32_t host_ip(const struct scn_world *w, int host) { return net_host_ip(w->net, host, 0); }
+
+/* Adds name -> ip (A) in the zone that covers it, creating a zone for the
+ * name's parent domain when none does. */
+static void add_auto_a(struct dns_db *db, const char *name, uint32_t ip)
+{
+	char ipt[16], err[200];
+	ipv4_format(ip, ipt);
+	if (dns_db_add_text(db, name, 3600, "A", ipt, err, sizeof err) == 0)
+		return;
+	const char *dot = strchr(name, '.');
+	dns_db_add_zone(db, dot && dot[1] ? dot + 1 : name, 3600, NULL);
+	dns_db_add_text(db, name, 3600, "A", ipt, err, sizeof err);
+}
+
+static int start_dns(struct scn_world *w, char *err, size_t errlen)
+{
+	const struct scenario *s = w->s;
+	if (s->dns.server < 0)
+		return 0;
+	w->dns = dns_server_new(w->sim, w->udp, s->dns.server);
+	if (!w->dns) {
+		snprintf(err, errlen, "cannot start the DNS server on \"%s\"", s->hosts[s->dns.server].name);
+		return -1;
+	}
+	struct dns_db *db = dns_server_db(w->dns);
+	for (size_t z = 0; z < s->dns.zone_count; z++) {
+		const struct scn_dns_zone *zone = &s->dns.zones[z];
+		if (dns_db_add_zone(db, zone->origin, zone->ttl, NULL) < 0) {
+			snprintf(err, errlen, "%s: dns.zones[%zu]: cannot add zone \"%s\"", s->file, z, zone->origin);
+			return -1;
+		}
+		for (size_t r = 0; r < zone->record_count; r++) {
+			const struct scn_dns_record *rec = &zone->records[r];
+			char why[200] = "";
+			if (dns_db_add_text(db, rec->name, rec->ttl, rec->type, rec->value, why, sizeof why) < 0) {
+				snprintf(err, errlen, "%s: dns.zones[%zu].records[%zu]: %s", s->file, z, r,
+					 why[0] ? why : "cannot add the record");
+				return -1;
+			}
+		}
+	}
+	if (s->dns.auto_records) {
+		for (size_t h = 0; h < s->host_count; h++) {
+			if (!s->fqdns || !s->fqdns[h])
+				continue;
+			add_auto_a(db, s->fqdns[h], host_ip(w, (int)h));
+			for (int f = 0; f < net_host_iface_count(w->net, (int)h); f++)
+				dns_db_add_reverse(db, net_host_ip(w->net, (int)h, f), s->fqdns[h], 3600);
+		}
+	}
+	return 0;
+}
+
+static int start_mtas(struct scn_world *w, char *err, size_t errlen)
+{
+	const struct scenario *s = w->s;
+	size_t n = s->mta_count;
+	w->stores = calloc(n + 1, sizeof *w->stores);
+	w->mtas = calloc(n + 1, sizeof *w->mtas);
+	w->relay_nets = calloc(n + 1, sizeof *w->relay_nets);
+	w->routes = calloc(n + 1, sizeof *w->routes);
+	w->domains = calloc(n + 1, sizeof *w->domains);
+	w->holds = calloc(n + 1, sizeof *w->holds);
+	if (!w->stores || !w->mtas || !w->relay_nets || !w->routes || !w->domains || !w->holds)
+		goto nomem;
+	for (size_t i = 0; i < n; i++) {
+		const struct scn_mta *sm = &s->mtas[i];
+		w->stores[i] = mailstore_new();
+		if (!w->stores[i])
+			goto nomem;
+		mailstore_set_capacity(w->stores[i], sm->disk);
+		for (size_t u = 0; u < sm->user_count; u++)
+			if (!mailstore_add_user(w->stores[i], sm->users[u].address, sm->users[u].password)) {
+				snprintf(err, errlen, "%s: mtas[%zu].users[%zu]: user \"%s\" listed twice", s->file, i, u,
+					 sm->users[u].address);
+				return -1;
+			}
+		w->relay_nets[i] = calloc(sm->relay_count + 1, sizeof **w->relay_nets);
+		w->routes[i] = calloc(sm->route_count + 1, sizeof **w->routes);
+		w->domains[i] = calloc(sm->local_domain_count + 1, sizeof **w->domains);
+		w->holds[i] = calloc(sm->hold_domain_count + 1, sizeof **w->holds);
+		if (!w->relay_nets[i] || !w->routes[i] || !w->domains[i] || !w->holds[i])
+			goto nomem;
+		for (size_t k = 0; k < sm->relay_count; k++)
+			w->relay_nets[i][k] = (struct mta_net){sm->relay_addr[k], sm->relay_mask[k]};
+		for (size_t k = 0; k < sm->route_count; k++)
+			w->routes[i][k] = (struct mta_route){sm->routes[k].domain, sm->routes[k].via};
+		for (size_t k = 0; k < sm->local_domain_count; k++)
+			w->domains[i][k] = sm->local_domains[k];
+		for (size_t k = 0; k < sm->hold_domain_count; k++)
+			w->holds[i][k] = sm->hold_domains[k];
+		struct mta_config c;
+		mta_config_default(&c, sm->hostname);
+		c.local_domains = w->domains[i];
+		c.n_local_domains = sm->local_domain_count;
+		c.store = w->stores[i];
+		c.relay_nets = w->relay_nets[i];
+		c.n_relay_nets = sm->relay_count;
+		c.open_relay = sm->open_relay;
+		c.routes = w->routes[i];
+		c.n_routes = sm->route_count;
+		c.hold_domains = w->holds[i];
+		c.n_hold_domains = sm->hold_domain_count;
+		c.dns_server = sm->dns >= 0 ? host_ip(w, sm->dns) : 0;
+		if (sm->retry_count) {
+			c.retry_schedule = sm->retry;
+			c.n_retry = sm->retry_count;
+		}
+		if (sm->max_queue_time)
+			c.max_queue_time = sm->max_queue_time;
+		if (sm->max_hops)
+			c.max_hops = sm->max_hops;
+		if (sm->max_message_size)
+			c.max_message_size = sm->max_message_size;
+		c.turn_enabled = sm->turn;
+		c.starttls = sm->starttls;
+		const char **texts[SCN_TEXT_COUNT] = {&c.greeting, &c.helo_text,   &c.ehlo_text,   &c.mail_ok_text,
+						      &c.rcpt_ok_text, &c.data_text, &c.queued_text, &c.quit_text};
+		for (int t = 0; t < SCN_TEXT_COUNT; t++)
+			if (sm->texts[t])
+				*texts[t] = sm->texts[t];
+		w->mtas[i] = mta_new(&w->env, sm->host, &c);
+		if (!w->mtas[i]) {
+			snprintf(err, errlen, "%s: mtas[%zu]: cannot start the MTA on \"%s\" (ports 25 and 587 taken?)",
+				 s->file, i, s->hosts[sm->host].name);
+			return -1;
+		}
+	}
+	return 0;
+nomem:
+	snprintf(err, errlen, "out of memory");
+	return -1;
+}
+
+static void ua_report(void *ctx, const struct ua_send_report *r)
+{
+	(void)ctx;
+	(void)r; /* the bus has it (OBS_MAIL and a note) */
+}
+
+static int start_uas(struct scn_world *w, char *err, size_t errlen)
+{
+	const struct scenario *s = w->s;
+	w->uas = calloc(s->ua_count + 1, sizeof *w->uas);
+	if (!w->uas) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < s->ua_count; i++) {
+		const struct scn_ua *su = &s->uas[i];
+		struct ua_config c = {.address = su->address,
+				      .helo_name = su->helo,
+				      .submit_ip = host_ip(w, su->mta),
+				      .submit_port = su->port,
+				      .use_ehlo = su->ehlo,
+				      .starttls = su->starttls};
+		w->uas[i] = ua_new(&w->env, su->host, &c, ua_report, w);
+		if (!w->uas[i]) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void run_mail_event(struct sim *sim, void *ctx)
+{
+	(void)sim;
+	struct mail_event *me = ctx;
+	struct scn_world *w = me->w;
+	const struct scn_mail_action *a = me->a;
+	if (a->kind == SCN_MAIL_FLUSH) {
+		mta_flush(w->mtas[a->mta], a->domain);
+		return;
+	}
+	const struct scn_ua *su = &w->s->uas[a->ua];
+	struct msg_attachment atts[64];
+	size_t na = a->attachment_count < 64 ? a->attachment_count : 64;
+	for (size_t i = 0; i < na; i++)
+		atts[i] = (struct msg_attachment){a->attachments[i].filename, a->attachments[i].type,
+						  a->attachments[i].data, a->attachments[i].len, NULL};
+	struct msg_draft d = {.from = a->from ? a->from : su->address,
+			      .to = a->to,
+			      .cc = a->cc,
+			      .bcc = a->bcc,
+			      .subject = a->subject,
+			      .text = a->text,
+			      .html = a->html,
+			      .attachments = atts,
+			      .n_attachments = na};
+	char err[256] = "";
+	if (ua_send(w->uas[a->ua], &d, err, sizeof err) < 0)
+		agent_publish_note(&w->env, su->host, 0, "ua", "cannot send: %s", err);
+}
+
+int scn_world_mail_start(struct scn_world *w, char *err, size_t errlen)
+{
+	w->env = (struct agent_env){w->sim, w->net, w->tcp, w->udp, EPOCH_UNIX_S, ZONE_MIN};
+	if (start_dns(w, err, errlen) < 0 || start_mtas(w, err, errlen) < 0 || start_uas(w, err, errlen) < 0)
+		return -1;
+	const struct scenario *s = w->s;
+	w->mail_events = calloc(s->mail_count + 1, sizeof *w->mail_events);
+	int h = sim_handler(w->sim, run_mail_event);
+	if (!w->mail_events || h < 0) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < s->mail_count; i++) {
+		w->mail_events[i] = (struct mail_event){w, &s->mail[i]};
+		if (!sim_at(w->sim, s->mail[i].at, h, &w->mail_events[i])) {
+			snprintf(err, errlen, "cannot schedule the mail timeline");
+			return -1;
+		}
+	}
+	return 0;
+}
+
+void scn_world_mail_free(struct scn_world *w)
+{
+	const struct scenario *s = w->s;
+	for (size_t i = 0; w->uas && i < s->ua_count; i++)
+		ua_free(&w->uas[i]);
+	for (size_t i = 0; w->mtas && i < s->mta_count; i++)
+		mta_free(&w->mtas[i]);
+	dns_server_free(&w->dns);
+	for (size_t i = 0; w->stores && i < s->mta_count; i++) {
+		mailstore_free(&w->stores[i]);
+		if (w->relay_nets)
+			free(w->relay_nets[i]);
+		if (w->routes)
+			free(w->routes[i]);
+		if (w->domains)
+			free(w->domains[i]);
+		if (w->holds)
+			free(w->holds[i]);
+	}
+	free(w->uas);
+	free(w->mtas);
+	free(w->stores);
+	free(w->relay_nets);
+	free(w->routes);
+	free(w->domains);
+	free(w->holds);
+	free(w->mail_events);
+	w->uas = NULL;
+	w->mtas = NULL;
+	w->stores = NULL;
+}
+
+struct mailstore *scn_world_mailstore(struct scn_world *w, size_t i)
+{
+	return w->stores && i < w->s->mta_count ? w->stores[i] : NULL;
+}
+
+struct mta *scn_world_mta(struct scn_world *w, size_t i) { return w->mtas && i < w->s->mta_count ? w->mtas[i] : NULL; }
+
+int scn_world_export_maildir(struct scn_world *w, const char *dir, char *err, size_t errlen)
+{
+	for (size_t i = 0; w->stores && i < w->s->mta_count; i++)
+		if (mailstore_export_maildir(w->stores[i], dir, err, errlen) != 0)
+			return -1;
+	return 0;
+}
+
+/* ---- expectations ---- */
+
+static struct ms_user *find_user(const struct scn_world *w, const char *address)
+{
+	for (size_t i = 0; w->stores && i < w->s->mta_count; i++) {
+		struct ms_user *u = mailstore_find_user(w->stores[i], address);
+		if (u)
+			return u;
+	}
+	return NULL;
+}
+
+static int count_fields(const struct ms_message *m, const char *name)
+{
+	struct hdr_field f;
+	int n = 0;
+	while (hdr_find((const char *)blob_data(m->body), blob_len(m->body), name, n, &f))
+		n++;
+	return n;
+}
+
+size_t scn_world_mail_failed_expectations(const struct scn_world *w, FILE *out)
+{
+	size_t failed = 0;
+	for (size_t i = 0; i < w->s->mail_expect_count; i++) {
+		const struct scn_mail_expect *x = &w->s->mail_expects[i];
+		struct ms_user *u = find_user(w, x->mailbox);
+		struct ms_folder *f = u ? ms_folder_find(u, x->folder) : NULL;
+		size_t n = f ? ms_folder_size(f) : 0;
+		char why[300] = "";
+		if (!f)
+			snprintf(why, sizeof why, "no folder %s", x->folder);
+		else if (x->messages >= 0 && (int)n != x->messages)
+			snprintf(why, sizeof why, "%zu message(s), expected %d", n, x->messages);
+		for (size_t k = 0; f && !why[0] && k < n; k++) {
+			const struct ms_message *m = ms_folder_message(f, k);
+			int rec = count_fields(m, "Received");
+			struct hdr_field hf;
+			if (x->received >= 0 && rec != x->received)
+				snprintf(why, sizeof why, "message %zu has %d Received field(s), expected %d", k + 1, rec,
+					 x->received);
+			else if (x->absent_header && hdr_find((const char *)blob_data(m->body), blob_len(m->body),
+							      x->absent_header, 0, &hf))
+				snprintf(why, sizeof why, "message %zu has a %s field", k + 1, x->absent_header);
+			else if (x->subject) {
+				int ok = hdr_find((const char *)blob_data(m->body), blob_len(m->body), "Subject", 0, &hf);
+				char subj[400];
+				snprintf(subj, sizeof subj, "%.*s", ok ? (int)hf.value_len : 0, ok ? hf.value : "");
+				if (!strstr(subj, x->subject))
+					snprintf(why, sizeof why, "message %zu's Subject lacks \"%s\"", k + 1, x->subject);
+			}
+		}
+		if (why[0]) {
+			failed++;
+			if (out)
+				fprintf(out, "  expect mailbox %s %s: FAILED: %s\n", x->mailbox, x->folder, why);
+		} else if (out) {
+			fprintf(out, "  expect mailbox %s %s: ok (%zu message%s)\n", x->mailbox, x->folder, n,
+				n == 1 ? "" : "s");
+		}
+	}
+	return failed;
+}
