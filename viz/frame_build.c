@@ -63,6 +63,12 @@ struct build {
 	uint8_t *round;
 	float *lx1, *ly1, *lx2, *ly2;
 	float lane, box_w, box_h, cell_px_w;
+	float *label_maxw;  /* per host: widest label that meets no neighbour */
+	float labels_h;     /* height of the name and address lines */
+	float pane_x0, pane_x1;
+	/* Rectangles taken by link labels so far (they must not pile up). */
+	float (*taken)[4];
+	int ntaken, ctaken;
 };
 
 static void fill_rect(struct build *b, float x, float y, float w, float h, struct viz_rgba c, int tag, int idx)
@@ -315,6 +321,60 @@ static void hosts_geometry(struct build *b, float px0, float py0, float pw, floa
 		b->hw[h] = b->round[h] ? box_h * 1.1f : box_w;
 		b->hh[h] = b->round[h] ? box_h * 1.1f : box_h;
 	}
+	b->labels_h = labels_h;
+	/* A label is centred under its host; it may be as wide as the space
+	 * to the nearest host whose box or label shares its rows (each side
+	 * takes half the gap), and must stay in the pane. */
+	float gap = fs * 0.6f;
+	(void)cellw;
+	for (int h = 0; h < n; h++) {
+		float top = b->hy[h] + b->hh[h] / 2, bot = top + labels_h + fs * 0.2f;
+		float m = fminf(box_w * 2.6f, 2 * fminf(b->hx[h] - b->pane_x0, b->pane_x1 - b->hx[h]));
+		for (int k = 0; k < n; k++) {
+			if (k == h)
+				continue;
+			float t2 = b->hy[k] - b->hh[k] / 2, b2 = b->hy[k] + b->hh[k] / 2 + labels_h + fs * 0.2f;
+			if (t2 >= bot || b2 <= top)
+				continue;
+			/* Each of two neighbours takes at most its half of the gap. */
+			float lim = fabsf(b->hx[k] - b->hx[h]) - gap;
+			if (lim < m)
+				m = lim;
+		}
+		b->label_maxw[h] = fmaxf(m, b->hw[h]);
+	}
+}
+
+/* 1 if (x, y, w, h) meets a host box, a host label or a taken rectangle. */
+static int area_taken(const struct build *b, float x, float y, float w, float h)
+{
+	int n = viz_scene_host_count(b->s);
+	for (int k = 0; k < n; k++) {
+		float bx = b->hx[k] - fmaxf(b->hw[k], b->label_maxw[k]) / 2, by = b->hy[k] - b->hh[k] / 2;
+		float bw = fmaxf(b->hw[k], b->label_maxw[k]), bh = b->hh[k] + b->labels_h + b->fs * 0.2f;
+		if (x < bx + bw && bx < x + w && y < by + bh && by < y + h)
+			return 1;
+	}
+	for (int i = 0; i < b->ntaken; i++) {
+		const float *r = b->taken[i];
+		if (x < r[0] + r[2] && r[0] < x + w && y < r[1] + r[3] && r[1] < y + h)
+			return 1;
+	}
+	return 0;
+}
+
+static void take_area(struct build *b, float x, float y, float w, float h)
+{
+	if (b->ntaken == b->ctaken) {
+		int n = b->ctaken ? b->ctaken * 2 : 32;
+		float(*t)[4] = realloc(b->taken, sizeof *t * (size_t)n);
+		if (!t)
+			return;
+		b->taken = t;
+		b->ctaken = n;
+	}
+	float *r = b->taken[b->ntaken++];
+	r[0] = x, r[1] = y, r[2] = w, r[3] = h;
 }
 
 static void draw_links(struct build *b)
@@ -384,12 +444,27 @@ static void draw_links(struct build *b)
 				nx = -nx;
 				ny = -ny;
 			}
+			/* Beside the line, clear of the lanes; on the other side if that
+			 * side is taken; not at all if both are. */
 			float off = b->lane + fs * 0.9f;
-			float cx = mx + nx * off, cy = my + ny * off;
-			if (fabsf(uy) > 0.8f)
-				text(b, VIZ_FONT_SANS, lp, cx + fs * 0.3f, cy - lp * 0.6f, th->dim, VIZ_TAG_LINK, l, lab);
-			else
-				text(b, VIZ_FONT_SANS, lp, cx - w / 2, cy - lp * 0.3f, th->dim, VIZ_TAG_LINK, l, lab);
+			float lh = lp * 1.2f;
+			for (int side = 0; side < 2; side++) {
+				float sg = side ? -1.0f : 1.0f;
+				float cx = mx + nx * off * sg, cy = my + ny * off * sg;
+				float x, y;
+				if (fabsf(uy) > 0.8f) {
+					x = sg > 0 ? cx + fs * 0.3f : cx - fs * 0.3f - w;
+					y = cy - lh / 2;
+				} else {
+					x = cx - w / 2;
+					y = sg > 0 ? cy - lp * 0.3f : cy - lh + lp * 0.3f;
+				}
+				if (area_taken(b, x, y, w, lh))
+					continue;
+				text(b, VIZ_FONT_SANS, lp, x, y, th->dim, VIZ_TAG_LINK, l, lab);
+				take_area(b, x, y, w, lh);
+				break;
+			}
 		}
 	}
 }
@@ -431,8 +506,12 @@ static void draw_hosts(struct build *b, float label_px)
 		if (label_px < 8 && !sel)
 			continue;
 		float lp = label_px < 8 ? fs * 0.8f : label_px;
-		/* Labels may be wider than the box, never wider than the cell. */
-		float maxw = fminf(label_w, b->cell_px_w * 0.96f);
+		/* Labels may be wider than the box, never than their room (a
+		 * long name first gets a smaller size, then an ellipsis). */
+		float maxw = fminf(label_w, b->label_maxw[h]);
+		if (tw(b, VIZ_FONT_SANS_BOLD, lp, viz_scene_host_name(s, h)) > maxw &&
+		    tw(b, VIZ_FONT_SANS_BOLD, lp * 0.85f, viz_scene_host_name(s, h)) <= maxw)
+			lp *= 0.85f;
 		char buf[256];
 		fit(b, VIZ_FONT_SANS_BOLD, lp, maxw, viz_scene_host_name(s, h), buf, sizeof buf);
 		float nw = (float)tw(b, VIZ_FONT_SANS_BOLD, lp, buf);
@@ -879,7 +958,7 @@ int viz_frame_build(struct viz_frame *f, const struct viz_scene *s, const struct
 	f->bg = b.th->bg;
 	f->help = v->help;
 	int n = viz_scene_host_count(s), nl = viz_scene_link_count(s);
-	float *geo = malloc(sizeof(float) * (size_t)(4 * n + 4 * nl + 8));
+	float *geo = malloc(sizeof(float) * (size_t)(5 * n + 4 * nl + 8));
 	uint8_t *round = malloc((size_t)n + 1);
 	if (!geo || !round) {
 		free(geo);
@@ -888,6 +967,7 @@ int viz_frame_build(struct viz_frame *f, const struct viz_scene *s, const struct
 	}
 	b.hx = geo, b.hy = geo + n, b.hw = geo + 2 * n, b.hh = geo + 3 * n;
 	b.lx1 = geo + 4 * n, b.ly1 = b.lx1 + nl, b.lx2 = b.ly1 + nl, b.ly2 = b.lx2 + nl;
+	b.label_maxw = b.ly2 + nl;
 	b.round = round;
 
 	float top = fs * 2.2f, bottom = fs * 2.6f;
@@ -899,6 +979,8 @@ int viz_frame_build(struct viz_frame *f, const struct viz_scene *s, const struct
 	if (pane_h < fs * 4)
 		pane_h = fs * 4;
 	float label_px;
+	b.pane_x0 = pane_x;
+	b.pane_x1 = pane_x + pane_w;
 	hosts_geometry(&b, pane_x, pane_y, pane_w, pane_h, &label_px);
 	draw_links(&b);
 	draw_hosts(&b, label_px);
@@ -912,5 +994,6 @@ int viz_frame_build(struct viz_frame *f, const struct viz_scene *s, const struct
 		help_overlay(&b);
 	free(geo);
 	free(round);
+	free(b.taken);
 	return f->oom ? -1 : 0;
 }

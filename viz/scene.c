@@ -38,6 +38,15 @@ struct viz_scene {
 
 	struct viz_log_entry *log; /* ring of VIZ_LOG_KEEP */
 	size_t log_head, log_count;
+	uint64_t log_total; /* entries ever added */
+	/* The run of protocol lines going one way on one connection (a DATA
+	 * body, a long listing): after RUN_SHOWN lines the rest is counted in
+	 * one "... N more lines" entry, so a 100 KB attachment does not push
+	 * everything else out of the log. */
+	uint32_t run_conn;
+	int run_host, run_client;
+	unsigned run_len, run_hidden;
+	uint64_t run_entry; /* log_total when the count entry was added */
 
 	struct viz_scene_stats stats;
 	sim_time last_time;
@@ -96,6 +105,7 @@ static struct viz_log_entry *log_add(struct viz_scene *s, sim_time t, enum viz_l
 		s->log_head = (s->log_head + 1) % VIZ_LOG_KEEP;
 	}
 	struct viz_log_entry *e = &s->log[i];
+	s->log_total++;
 	memset(e, 0, sizeof *e);
 	e->time = t;
 	e->kind = (uint8_t)kind;
@@ -372,8 +382,40 @@ static void copy_printable(char *dst, size_t size, const char *src, size_t len)
 	dst[n] = '\0';
 }
 
+#define RUN_SHOWN 8
+
 static void on_line(struct viz_scene *s, const struct obs_record *r)
 {
+	int same = r->u.line.conn_id == s->run_conn && r->u.line.host == s->run_host &&
+		   r->u.line.from_client == s->run_client;
+	if (!same) {
+		s->run_conn = r->u.line.conn_id;
+		s->run_host = r->u.line.host;
+		s->run_client = r->u.line.from_client;
+		s->run_len = 0;
+		s->run_hidden = 0;
+	}
+	s->run_len++;
+	/* The lone dot that ends DATA always shows: it is the lesson. */
+	int dot = r->u.line.len == 1 && r->u.line.text && r->u.line.text[0] == '.';
+	if (s->run_len > RUN_SHOWN && !dot) {
+		s->run_hidden++;
+		struct viz_log_entry *e;
+		if (s->run_hidden > 1 && s->run_entry == s->log_total && s->log_count) {
+			e = &s->log[(s->log_head + s->log_count - 1) % VIZ_LOG_KEEP];
+		} else {
+			e = log_add(s, r->time, VIZ_LOG_LINE, r->u.line.host);
+			e->aux = r->u.line.peer;
+			e->conn_id = r->u.line.conn_id;
+			copy_str(e->a, sizeof e->a, r->u.line.proto);
+			copy_str(e->b, sizeof e->b, r->u.line.from_client ? "C:" : "S:");
+			s->run_entry = s->log_total;
+			s->run_hidden = 1;
+		}
+		e->time = r->time;
+		snprintf(e->text, sizeof e->text, "... %u more line%s", s->run_hidden, s->run_hidden == 1 ? "" : "s");
+		return;
+	}
 	struct viz_log_entry *e = log_add(s, r->time, VIZ_LOG_LINE, r->u.line.host);
 	e->aux = r->u.line.peer;
 	e->conn_id = r->u.line.conn_id;

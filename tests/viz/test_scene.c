@@ -439,8 +439,23 @@ static void test_lines_and_mail(void)
 	m.u.mail.queue_id = "Q1";
 	m.u.mail.rcpt = "maria@dominio.de.maria";
 	bus_publish(bus, &m);
+	/* A DATA body of 20 lines and its dot: 8 shown, 12 counted, the dot. */
+	r.u.line.host = 1;
+	r.u.line.peer = 2;
+	r.u.line.from_client = 1;
+	r.u.line.encrypted = 0;
+	for (int i = 0; i < 21; i++) {
+		char body[32];
+		snprintf(body, sizeof body, i < 20 ? "body line %d" : ".", i);
+		r.u.line.text = body;
+		r.u.line.len = strlen(body);
+		bus_publish(bus, &r);
+	}
 	char *d = viz_scene_describe(viz_control_scene(c), 0);
 	REQUIRE(d);
+	CHECK(strstr(d, "SMTP C: body line 7\n") != NULL);
+	CHECK(strstr(d, "SMTP C: body line 8\n") == NULL);
+	CHECK(strstr(d, "laptop → server SMTP C: ... 12 more lines\nlog 0.000000000 laptop → server SMTP C: .\n") != NULL);
 	CHECK(strstr(d, "log 0.000000000 laptop → server SMTP C: MAIL FROM:<juan@pepe.com>??\n") != NULL);
 	CHECK(strstr(d, "log 0.000000000 server → laptop SMTP S: (encrypted)\n") != NULL);
 	CHECK(strstr(d, "log 0.000000000 server mail accepted Q1 to maria@dominio.de.maria\n") != NULL);
