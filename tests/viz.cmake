@@ -70,3 +70,8 @@ if(MAILSIM_XVFB_RUN)
   add_test(NAME viz.cli_view COMMAND ${MAILSIM_XVFB_RUN} -a $<TARGET_FILE:mailsim> view --play --speed 10 --quit-after 40)
   set_tests_properties(viz.cli_view PROPERTIES TIMEOUT 120 ENVIRONMENT "SDL_AUDIODRIVER=dummy;ASAN_OPTIONS=detect_leaks=0")
 endif()
+# No fonts: a clear error naming the font and the package, exit code 1.
+add_test(NAME viz.cli_no_fonts
+  COMMAND ${VIZ_EXPECT} 1 "install the Debian package fonts-dejavu-core" $<TARGET_FILE:mailsim> snapshot --at 1s
+          --out ${VIZ_SNAP_DIR}/nofont.png)
+set_tests_properties(viz.cli_no_fonts PROPERTIES ENVIRONMENT "MAILSIM_FONT_DIR=/nonexistent")
