@@ -282,6 +282,18 @@ int viz_control_step(struct viz_control *c)
 	return 1;
 }
 
+int viz_control_step_line(struct viz_control *c)
+{
+	uint64_t before = viz_scene_stats(c->scene)->lines;
+	for (int i = 0; i < 1000000; i++) {
+		if (!viz_control_step(c))
+			return 0;
+		if (viz_scene_stats(c->scene)->lines != before)
+			return 1;
+	}
+	return 0;
+}
+
 void viz_control_set_playing(struct viz_control *c, int playing)
 {
 	c->playing = playing != 0;
@@ -318,6 +330,9 @@ static void on_key(struct viz_control *c, enum viz_key k)
 		break;
 	case VIZ_KEY_STEP:
 		viz_control_step(c);
+		break;
+	case VIZ_KEY_STEP_LINE:
+		viz_control_step_line(c);
 		break;
 	case VIZ_KEY_FASTER:
 		speed_step(c, 1);

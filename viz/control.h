@@ -28,6 +28,7 @@ enum viz_key {
 	VIZ_KEY_NONE,
 	VIZ_KEY_PLAY,      /* toggle play / pause */
 	VIZ_KEY_STEP,      /* pause and run one event */
+	VIZ_KEY_STEP_LINE, /* pause and run to the next protocol line */
 	VIZ_KEY_FASTER,
 	VIZ_KEY_SLOWER,
 	VIZ_KEY_BACK,      /* seek back a fiftieth of the run */
@@ -88,6 +89,10 @@ const struct viz_frame *viz_control_frame(struct viz_control *c, int w, int h, c
 int viz_control_seek(struct viz_control *c, sim_time t);
 /* Runs the next event (pausing first). 1 if one ran, 0 if none was left. */
 int viz_control_step(struct viz_control *c);
+/* Runs events (pausing first) until a protocol line is published, at most
+ * a million of them. 1 if a line came, 0 if the run ended or the bound was
+ * reached first. */
+int viz_control_step_line(struct viz_control *c);
 void viz_control_set_playing(struct viz_control *c, int playing);
 void viz_control_set_speed(struct viz_control *c, double speed);
 void viz_control_select(struct viz_control *c, struct viz_hit hit);

@@ -907,7 +907,7 @@ static void help_overlay(struct build *b)
 	const struct viz_view *v = b->v;
 	float W = (float)v->width, H = (float)v->height, fs = b->fs;
 	fill_rect(b, 0, 0, W, H, alpha(th->bg, 170), VIZ_TAG_HELP, -1);
-	static const enum viz_str keys[] = {VIZ_S_KEY_PLAY,     VIZ_S_KEY_STEP,  VIZ_S_KEY_SPEED,
+	static const enum viz_str keys[] = {VIZ_S_KEY_PLAY,     VIZ_S_KEY_STEP,  VIZ_S_KEY_STEP_LINE, VIZ_S_KEY_SPEED,
 					    VIZ_S_KEY_SCRUB,    VIZ_S_KEY_HOME_END, VIZ_S_KEY_CLICK,
 					    VIZ_S_KEY_TIMELINE, VIZ_S_KEY_PROJECTOR, VIZ_S_KEY_LANG,
 					    VIZ_S_KEY_HELP,     VIZ_S_KEY_QUIT};

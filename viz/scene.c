@@ -476,6 +476,7 @@ static void on_record(void *ctx, const struct obs_record *r)
 		on_link_state(s, r);
 		break;
 	case OBS_LINE:
+		s->stats.lines++;
 		on_line(s, r);
 		break;
 	case OBS_MAIL:

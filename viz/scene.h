@@ -156,6 +156,7 @@ const struct viz_log_entry *viz_scene_log(const struct viz_scene *s, size_t i);
 /* Counters since time 0. */
 struct viz_scene_stats {
 	uint64_t sent, received, retransmits, dropped, records;
+	uint64_t lines; /* protocol lines (every one, shown or counted) */
 };
 const struct viz_scene_stats *viz_scene_stats(const struct viz_scene *s);
 

@@ -10,6 +10,8 @@ static enum viz_key key_of(const SDL_KeyboardEvent *k)
 	case SDLK_n:
 	case SDLK_PERIOD:
 		return VIZ_KEY_STEP;
+	case SDLK_TAB:
+		return VIZ_KEY_STEP_LINE;
 	case SDLK_PLUS:
 	case SDLK_EQUALS:
 	case SDLK_KP_PLUS:

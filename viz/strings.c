@@ -26,6 +26,7 @@ static const char *const table[VIZ_S_COUNT][VIZ_LANG_COUNT] = {
     [VIZ_S_HELP_TITLE] = {"Keys", "Teclas"},
     [VIZ_S_KEY_PLAY] = {"Space: play / pause", "Espacio: reproducir / pausa"},
     [VIZ_S_KEY_STEP] = {"N or .: step one event", "N o .: avanzar un evento"},
+    [VIZ_S_KEY_STEP_LINE] = {"Tab: step to the next protocol line", "Tab: avanzar hasta la próxima línea del protocolo"},
     [VIZ_S_KEY_SPEED] = {"+ / -: faster / slower (0.1x to 1000x)", "+ / -: más rápido / más lento (0,1x a 1000x)"},
     [VIZ_S_KEY_SCRUB] = {"Left / Right: back / forward in time", "Izquierda / Derecha: atrás / adelante en el tiempo"},
     [VIZ_S_KEY_HOME_END] = {"Home / End: start / end of the run", "Inicio / Fin: principio / final"},

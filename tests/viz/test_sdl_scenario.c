@@ -143,8 +143,45 @@ static void test_link_down(void)
 	viz_scn_source_free(&src);
 }
 
+static const struct viz_log_entry *last_line(const struct viz_scene *s)
+{
+	for (size_t i = viz_scene_log_count(s); i-- > 0;)
+		if (viz_scene_log(s, i)->kind == VIZ_LOG_LINE)
+			return viz_scene_log(s, i);
+	return NULL;
+}
+
+/* The classic mail scenario: Tab steps from protocol line to protocol
+ * line, starting with the MTA's greeting and Juan's EHLO. */
+static void test_classic_lines(void)
+{
+	struct viz_source *src;
+	struct viz_control *c = open_scenario("juan-maria.json", &src);
+	REQUIRE(c);
+	struct viz_scene *s = viz_control_scene(c);
+	struct viz_input tab = {VIZ_IN_KEY, VIZ_KEY_STEP_LINE, 0, 0};
+	viz_control_input(c, &tab);
+	CHECK_EQ_INT(viz_scene_stats(s)->lines, 1);
+	CHECK(!viz_control_playing(c));
+	const struct viz_log_entry *e = last_line(s);
+	REQUIRE(e);
+	CHECK_STR(e->b, "S:");
+	CHECK(strncmp(e->text, "220 ", 4) == 0);
+	/* Tab again: the next event that publishes lines (Juan's EHLO among
+	 * them). */
+	viz_control_input(c, &tab);
+	CHECK(viz_scene_stats(s)->lines >= 2);
+	e = last_line(s);
+	REQUIRE(e);
+	CHECK_STR(e->b, "C:");
+	CHECK(strncmp(e->text, "EHLO ", 5) == 0);
+	viz_control_free(&c);
+	viz_scn_source_free(&src);
+}
+
 int main(void)
 {
+	RUN(test_classic_lines);
 	RUN(test_default);
 	RUN(test_link_down);
 	packet_pool_drain();
