@@ -46,6 +46,7 @@ enum viz_tag {
 	VIZ_TAG_HELP,
 	VIZ_TAG_SELECTION,
 	VIZ_TAG_STATUS,
+	VIZ_TAG_SEQ,       /* the sequence chart of protocol lines */
 };
 
 struct viz_cmd {

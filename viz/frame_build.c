@@ -292,7 +292,12 @@ static float exit_dist(const struct build *b, int h, float ux, float uy)
 	return fminf(dx, dy);
 }
 
-static void hosts_geometry(struct build *b, float px0, float py0, float pw, float ph, float *label_px_r)
+/* Box and label sizes for hosts placed in a pw x ph rectangle. */
+struct host_sizes {
+	float box_w, box_h, label_px, labels_h, cellw;
+};
+
+static struct host_sizes host_sizes(const struct build *b, float pw, float ph)
 {
 	const struct viz_scene *s = b->s;
 	int n = viz_scene_host_count(s);
@@ -300,15 +305,59 @@ static void hosts_geometry(struct build *b, float px0, float py0, float pw, floa
 	viz_scene_cell(s, &cw, &ch);
 	float cellw = (float)cw * pw, cellh = (float)ch * ph;
 	float fs = b->fs;
-	float box_h = fminf(fs * 3.0f, cellh * 0.42f);
-	float box_w = fminf(fs * 6.4f, cellw * 0.86f);
-	if (box_w < box_h * 1.3f)
-		box_h = box_w / 1.3f;
-	float label_px = fminf(fs, cellh * 0.55f / 2.4f);
-	if (label_px * 4 > cellw)
-		label_px = cellw / 4;
+	/* The largest unit u (box height) such that every two hosts are far
+	 * enough apart in pixels: side by side (a box is 2 u wide) or one
+	 * above the other (a box and its two label lines take 2.3 u). This
+	 * beats the layout's square cell when the pane is not square. */
+	float u = INFINITY;
+	for (int i = 0; i < n; i++) {
+		double xi, yi;
+		viz_scene_host_pos(s, i, &xi, &yi);
+		for (int j = i + 1; j < n; j++) {
+			double xj, yj;
+			viz_scene_host_pos(s, j, &xj, &yj);
+			float dx = fabsf((float)(xi - xj)) * pw, dy = fabsf((float)(yi - yj)) * ph;
+			float k = fmaxf(dx / 2.2f, dy / 2.5f);
+			if (k < u)
+				u = k;
+		}
+	}
+	if (n > 1 && isfinite(u)) {
+		cellh = u / 0.42f;
+		cellw = u * 2.0f / 0.86f; /* boxes 2 u wide: a gap of 0.2 u at the closest */
+	}
+	struct host_sizes z;
+	z.box_h = fminf(fs * 3.0f, cellh * 0.42f);
+	z.box_w = fminf(fs * 6.4f, cellw * 0.86f);
+	if (z.box_w < z.box_h * 1.3f)
+		z.box_h = z.box_w / 1.3f;
+	z.label_px = fminf(fs, cellh * 0.55f / 2.4f);
+	if (z.label_px * 4 > cellw)
+		z.label_px = cellw / 4;
+	z.labels_h = z.label_px >= 8 ? z.label_px * (z.label_px >= 11 ? 2.3f : 1.2f) : 0;
+	z.cellw = cellw;
+	return z;
+}
+
+static void hosts_geometry(struct build *b, float px0, float py0, float pw, float ph, float *label_px_r)
+{
+	const struct viz_scene *s = b->s;
+	int n = viz_scene_host_count(s);
+	float fs = b->fs;
+	/* Sizes for the whole pane, then again for the pane less the margins
+	 * those sizes need (half a box at the sides and top, a box and its
+	 * labels at the bottom), so no host is cut by the pane's edge. */
+	struct host_sizes z = host_sizes(b, pw, ph);
+	float ml = z.box_w / 2 + fs * 0.3f, mt = z.box_h * 0.55f + fs * 0.3f, mb = z.box_h * 0.55f + z.labels_h + fs * 0.3f;
+	if (pw > 2 * ml + fs && ph > mt + mb + fs) {
+		px0 += ml;
+		pw -= 2 * ml;
+		py0 += mt;
+		ph -= mt + mb;
+		z = host_sizes(b, pw, ph);
+	}
+	float box_w = z.box_w, box_h = z.box_h, label_px = z.label_px, labels_h = z.labels_h, cellw = z.cellw;
 	*label_px_r = label_px;
-	float labels_h = label_px >= 8 ? label_px * (label_px >= 11 ? 2.3f : 1.2f) : 0;
 	b->box_w = box_w;
 	b->box_h = box_h;
 	b->cell_px_w = cellw;
@@ -316,7 +365,7 @@ static void hosts_geometry(struct build *b, float px0, float py0, float pw, floa
 		double x, y;
 		viz_scene_host_pos(s, h, &x, &y);
 		b->hx[h] = px0 + (float)x * pw;
-		b->hy[h] = py0 + (float)y * ph - labels_h / 2;
+		b->hy[h] = py0 + (float)y * ph;
 		b->round[h] = viz_scene_host_role(s, h) == VIZ_ROLE_ROUTER;
 		b->hw[h] = b->round[h] ? box_h * 1.1f : box_w;
 		b->hh[h] = b->round[h] ? box_h * 1.1f : box_h;
@@ -681,6 +730,104 @@ static float legend_height(struct build *b, float w)
 	return (float)rows * px * 1.6f;
 }
 
+/* ---- the sequence chart: one lifeline per host that speaks, one arrow
+ * per protocol line, the newest at the bottom, in step with the time ---- */
+
+static int line_visible(const struct viz_log_entry *e, sim_time now) { return e->kind == VIZ_LOG_LINE && e->time <= now; }
+
+static int has_lines(const struct viz_scene *s, sim_time now)
+{
+	for (size_t i = viz_scene_log_count(s); i-- > 0;)
+		if (line_visible(viz_scene_log(s, i), now))
+			return 1;
+	return 0;
+}
+
+static void seq_chart(struct build *b, float x0, float y0, float w, float h)
+{
+	const struct viz_scene *s = b->s;
+	const struct viz_theme *th = b->th;
+	sim_time now = b->v->now;
+	float fs = b->fs, px = fs * 0.72f, row = px * 1.55f, head = fs * 1.5f;
+	int n = viz_scene_host_count(s);
+	fill_rect(b, x0, y0, w, h, th->panel, VIZ_TAG_SEQ, -1);
+	int rows_fit = (int)((h - head - fs * 0.4f) / row);
+	if (rows_fit < 1)
+		return;
+	/* The rows: the newest lines that fit. */
+	size_t nlog = viz_scene_log_count(s);
+	size_t *rows = malloc(sizeof(size_t) * (size_t)rows_fit);
+	int *col = malloc(sizeof(int) * (size_t)(n + 1));
+	int *order = malloc(sizeof(int) * (size_t)(n + 1));
+	if (!rows || !col || !order) {
+		free(rows), free(col), free(order);
+		return;
+	}
+	int nrows = 0;
+	for (size_t i = nlog; i-- > 0 && nrows < rows_fit;)
+		if (line_visible(viz_scene_log(s, i), now))
+			rows[nrows++] = i;
+	/* The participants of those rows, left to right as in the topology. */
+	for (int k = 0; k < n; k++)
+		col[k] = -1;
+	int np = 0;
+	for (int r = 0; r < nrows; r++) {
+		const struct viz_log_entry *e = viz_scene_log(s, rows[r]);
+		int hs[2] = {e->host, e->aux};
+		for (int j = 0; j < 2; j++)
+			if (hs[j] >= 0 && hs[j] < n && col[hs[j]] < 0) {
+				col[hs[j]] = 0;
+				order[np++] = hs[j];
+			}
+	}
+	/* Sort participants by their x on the map (insertion sort: few). */
+	for (int i = 1; i < np; i++)
+		for (int j = i; j > 0 && b->hx[order[j - 1]] > b->hx[order[j]]; j--) {
+			int t = order[j];
+			order[j] = order[j - 1];
+			order[j - 1] = t;
+		}
+	float colw = np > 0 ? w / (float)np : w;
+	float lx[64];
+	if (np > 64)
+		np = 64;
+	for (int i = 0; i < np; i++) {
+		col[order[i]] = i;
+		lx[i] = x0 + colw * ((float)i + 0.5f);
+		char name[128];
+		fit(b, VIZ_FONT_SANS_BOLD, px, colw * 0.95f, viz_scene_host_name(s, order[i]), name, sizeof name);
+		float nw = (float)tw(b, VIZ_FONT_SANS_BOLD, px, name);
+		text(b, VIZ_FONT_SANS_BOLD, px, lx[i] - nw / 2, y0 + fs * 0.3f, th->text, VIZ_TAG_SEQ, order[i], name);
+		line(b, lx[i], y0 + head, lx[i], y0 + h - fs * 0.2f, 1, th->panel_edge, VIZ_TAG_SEQ, order[i]);
+	}
+	clip(b, x0, y0, w, h);
+	float y = y0 + head + row * 0.9f + (float)(rows_fit - nrows) * row;
+	for (int r = nrows; r-- > 0; y += row) {
+		const struct viz_log_entry *e = viz_scene_log(s, rows[r]);
+		if (e->host < 0 || e->host >= n || e->aux < 0 || e->aux >= n || col[e->host] < 0 || col[e->aux] < 0 ||
+		    col[e->host] >= np || col[e->aux] >= np)
+			continue;
+		float xa = lx[col[e->host]], xb = lx[col[e->aux]];
+		struct viz_rgba c = strcmp(e->a, "POP3") == 0   ? th->proto[VIZ_P_POP3]
+				    : strcmp(e->a, "IMAP") == 0 ? th->proto[VIZ_P_IMAP]
+								: th->proto[VIZ_P_SMTP];
+		float aw = fmaxf(2, fs * 0.1f);
+		line(b, xa, y, xb, y, aw, c, VIZ_TAG_SEQ, (int)rows[r]);
+		float dir = xb >= xa ? 1.0f : -1.0f, ah = fs * 0.4f;
+		line(b, xb, y, xb - dir * ah, y - ah * 0.6f, aw, c, VIZ_TAG_SEQ, (int)rows[r]);
+		line(b, xb, y, xb - dir * ah, y + ah * 0.6f, aw, c, VIZ_TAG_SEQ, (int)rows[r]);
+		char l[240];
+		snprintf(l, sizeof l, "%s %s", e->b, e->text);
+		float tx = fminf(xa, xb) + fs * 0.7f;
+		text_fit(b, VIZ_FONT_MONO, px, tx, y - px * 1.25f, x0 + w - tx - fs * 0.2f, th->text, VIZ_TAG_SEQ,
+			 (int)rows[r], l);
+	}
+	clip(b, 0, 0, 0, 0);
+	free(rows);
+	free(col);
+	free(order);
+}
+
 /* ---- the selection's details ---- */
 
 static void selection_box(struct build *b, float x0, float y0, float maxw)
@@ -794,6 +941,8 @@ static struct viz_rgba log_color(const struct viz_theme *th, const struct viz_lo
 	}
 }
 
+static int has_lines(const struct viz_scene *s, sim_time now);
+
 static void right_panel(struct build *b, float x0, float y0, float w, float h)
 {
 	const struct viz_scene *s = b->s;
@@ -851,6 +1000,8 @@ static void right_panel(struct build *b, float x0, float y0, float w, float h)
 	size_t last = nlog;
 	while (last > 0 && viz_scene_log(s, last - 1)->time > v->now)
 		last--;
+	/* Protocol lines have their own chart when there are any. */
+	int skip_lines = has_lines(s, v->now);
 	/* Long lines wrap once (the rest indented), so a protocol line or a
 	 * packet summary stays readable; rows are counted from the bottom. */
 	char (*rows)[320] = malloc(sizeof *rows * (size_t)(fit_rows > 0 ? fit_rows : 1));
@@ -859,6 +1010,8 @@ static void right_panel(struct build *b, float x0, float y0, float w, float h)
 	if (rows && row_entry) {
 		for (size_t i = last; i-- > 0 && nrows < fit_rows;) {
 			const struct viz_log_entry *e = viz_scene_log(s, i);
+			if (skip_lines && e->kind == VIZ_LOG_LINE)
+				continue;
 			char ts[32], msg[256], l[320], first_part[320];
 			format_secs(e->time, ts, sizeof ts);
 			viz_log_format(s, e, v->lang, msg, sizeof msg);
@@ -978,6 +1131,12 @@ int viz_frame_build(struct viz_frame *f, const struct viz_scene *s, const struct
 	float pane_h = H - top - bottom - leg_h - 3 * pad;
 	if (pane_h < fs * 4)
 		pane_h = fs * 4;
+	/* With protocol lines, the lower part of the pane is their chart. */
+	float seq_h = 0;
+	if (has_lines(s, v->now)) {
+		seq_h = pane_h * 0.42f;
+		pane_h -= seq_h + pad;
+	}
 	float label_px;
 	b.pane_x0 = pane_x;
 	b.pane_x1 = pane_x + pane_w;
@@ -985,7 +1144,9 @@ int viz_frame_build(struct viz_frame *f, const struct viz_scene *s, const struct
 	draw_links(&b);
 	draw_hosts(&b, label_px);
 	draw_packets(&b);
-	legend(&b, pane_x, top + pad + pane_h + pad, pane_w);
+	if (seq_h > 0)
+		seq_chart(&b, pane_x, top + pad + pane_h + pad, pane_w, seq_h);
+	legend(&b, pane_x, top + pad + pane_h + pad + (seq_h > 0 ? seq_h + pad : 0), pane_w);
 	selection_box(&b, pane_x, top + pad * 0.5f, pane_w * 0.5f);
 	right_panel(&b, W - rp, top, rp, H - top - bottom);
 	top_bar(&b, top);

@@ -7,7 +7,9 @@
 
 #include "sim/net/net.h"
 
-#define MARGIN 0.08
+/* The frame keeps hosts clear of the pane's edges; this only stops a
+ * lone outlier from hugging them. */
+#define MARGIN 0.02
 
 static int given_layout(const struct net *net, const struct viz_source *src, struct viz_layout *l)
 {
@@ -27,19 +29,11 @@ static int given_layout(const struct net *net, const struct viz_source *src, str
 		maxy = fmax(maxy, y);
 	}
 	(void)net;
-	/* One scale for both axes keeps the author's proportions. */
-	double span = fmax(maxx - minx, maxy - miny);
+	/* Each axis scaled on its own to fill the pane: the author's order
+	 * and alignment are kept, the pane's shape decides the proportions. */
 	for (int h = 0; h < n; h++) {
-		double fx = span > 0 ? (l->x[h] - minx) / span : 0.5;
-		double fy = span > 0 ? (l->y[h] - miny) / span : 0.5;
-		if (maxx - minx <= 0)
-			fx = 0.5;
-		else
-			fx += (1.0 - (maxx - minx) / span) / 2;
-		if (maxy - miny <= 0)
-			fy = 0.5;
-		else
-			fy += (1.0 - (maxy - miny) / span) / 2;
+		double fx = maxx > minx ? (l->x[h] - minx) / (maxx - minx) : 0.5;
+		double fy = maxy > miny ? (l->y[h] - miny) / (maxy - miny) : 0.5;
 		l->x[h] = MARGIN + fx * (1 - 2 * MARGIN);
 		l->y[h] = MARGIN + fy * (1 - 2 * MARGIN);
 	}

@@ -1,7 +1,8 @@
 /* Host placement for the topology pane, in [0,1]x[0,1] (y down).
  *
  * If the source places every host (the scenario's x and y), those places
- * are scaled into the square with a margin. Otherwise an automatic layered
+ * are scaled into the square with a margin, each axis on its own (the pane
+ * is filled; order and alignment are the author's). Otherwise an automatic layered
  * layout: columns by hop distance from the first user agent (or host 0), so
  * a mail path reads left to right; hosts in a column ordered by their
  * neighbours' rows; a column with too many hosts wraps into several. Every
