@@ -64,6 +64,7 @@ struct build {
 	float *lx1, *ly1, *lx2, *ly2;
 	float lane, box_w, box_h, cell_px_w;
 	float *label_maxw;  /* per host: widest label that meets no neighbour */
+	float *label_w;     /* per host: the width its labels will take */
 	float labels_h;     /* height of the name and address lines */
 	float pane_x0, pane_x1;
 	/* Rectangles taken by link labels so far (they must not pile up). */
@@ -392,6 +393,13 @@ static void hosts_geometry(struct build *b, float px0, float py0, float pw, floa
 		}
 		b->label_maxw[h] = fmaxf(m, b->hw[h]);
 	}
+	/* What the labels will really take (the link labels keep clear). */
+	for (int h = 0; h < n; h++) {
+		float lp = *label_px_r >= 8 ? *label_px_r : 0;
+		float wn = lp > 0 ? (float)tw(b, VIZ_FONT_SANS_BOLD, lp, viz_scene_host_name(s, h)) : 0;
+		float wa = lp >= 11 ? (float)tw(b, VIZ_FONT_MONO, lp * 0.85f, viz_scene_host_addr(s, h)) : 0;
+		b->label_w[h] = fminf(fmaxf(wn, wa), b->label_maxw[h]);
+	}
 }
 
 /* 1 if (x, y, w, h) meets a host box, a host label or a taken rectangle. */
@@ -399,8 +407,8 @@ static int area_taken(const struct build *b, float x, float y, float w, float h)
 {
 	int n = viz_scene_host_count(b->s);
 	for (int k = 0; k < n; k++) {
-		float bx = b->hx[k] - fmaxf(b->hw[k], b->label_maxw[k]) / 2, by = b->hy[k] - b->hh[k] / 2;
-		float bw = fmaxf(b->hw[k], b->label_maxw[k]), bh = b->hh[k] + b->labels_h + b->fs * 0.2f;
+		float bx = b->hx[k] - fmaxf(b->hw[k], b->label_w[k]) / 2, by = b->hy[k] - b->hh[k] / 2;
+		float bw = fmaxf(b->hw[k], b->label_w[k]), bh = b->hh[k] + b->labels_h + b->fs * 0.2f;
 		if (x < bx + bw && bx < x + w && y < by + bh && by < y + h)
 			return 1;
 	}
@@ -1111,7 +1119,7 @@ int viz_frame_build(struct viz_frame *f, const struct viz_scene *s, const struct
 	f->bg = b.th->bg;
 	f->help = v->help;
 	int n = viz_scene_host_count(s), nl = viz_scene_link_count(s);
-	float *geo = malloc(sizeof(float) * (size_t)(5 * n + 4 * nl + 8));
+	float *geo = malloc(sizeof(float) * (size_t)(6 * n + 4 * nl + 8));
 	uint8_t *round = malloc((size_t)n + 1);
 	if (!geo || !round) {
 		free(geo);
@@ -1121,6 +1129,7 @@ int viz_frame_build(struct viz_frame *f, const struct viz_scene *s, const struct
 	b.hx = geo, b.hy = geo + n, b.hw = geo + 2 * n, b.hh = geo + 3 * n;
 	b.lx1 = geo + 4 * n, b.ly1 = b.lx1 + nl, b.lx2 = b.ly1 + nl, b.ly2 = b.lx2 + nl;
 	b.label_maxw = b.ly2 + nl;
+	b.label_w = b.label_maxw + n;
 	b.round = round;
 
 	float top = fs * 2.2f, bottom = fs * 2.6f;
