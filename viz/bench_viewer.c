@@ -119,7 +119,7 @@ static int measure(const char *name, const struct viz_source *src, double speed,
 		render[i] = t3 - t2;
 		total[i] = simt[i] + render[i];
 		pk[i] = visible_packets(c);
-		pk[frames + i] = dots / 2; /* a packet is two discs: edge and fill */
+		pk[frames + i] = dots; /* discs: fill, plus an outline when not dense */
 	}
 	qsort(total, (size_t)frames, sizeof *total, cmp_i64);
 	qsort(build, (size_t)frames, sizeof *build, cmp_i64);
@@ -299,7 +299,7 @@ int bench_viewer_main(int argc, char **argv)
 		       res[i].packets_median, res[i].dots_median, res[i].median_ms, res[i].p99_ms, res[i].max_ms,
 		       res[i].sim_median_ms, res[i].replay_ms, res[i].replay_end_ms);
 	printf("(medians over the frames. packets: on links; dots: drawn (packets on the same pixels are\n"
-	       " drawn once); a frame is the simulation step, the frame build and the rendering; replay:\n"
+	       " drawn once; discs drawn); a frame is the simulation step, the frame build and the rendering; replay:\n"
 	       " seeking back to the middle / to the end of what was played, by replay from zero. Goal: p99 within 16.7 ms)\n");
 	return 0;
 }

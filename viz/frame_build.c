@@ -63,6 +63,7 @@ struct build {
 	uint8_t *round;
 	float *lx1, *ly1, *lx2, *ly2;
 	float lane, box_w, box_h, cell_px_w;
+	float pkt_scale;
 	float *label_maxw;  /* per host: widest label that meets no neighbour */
 	float *label_w;     /* per host: the width its labels will take */
 	float labels_h;     /* height of the name and address lines */
@@ -606,10 +607,19 @@ static void draw_packets(struct build *b)
 	float fs = b->fs;
 	size_t n = viz_scene_flight_count(s);
 	int ndrops = 0;
+	size_t nvisible = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct viz_flight *f = viz_scene_flight(s, i);
-		ndrops += f->dropped && viz_flight_visible(f, t, linger);
+		int vis = viz_flight_visible(f, t, linger);
+		ndrops += f->dropped && vis;
+		nvisible += vis;
 	}
+	/* Hundreds of packets: no outline (half the drawing; at that density
+	 * the outline is lost anyway). */
+	int dense = nvisible > 300;
+	/* Packets (and their lanes, set in viz_frame_build) shrink with the
+	 * hosts in a crowded map, so they do not bury them. */
+	float ps = b->pkt_scale;
 	/* Packets that would be drawn on the same pixels alike (a queue at a
 	 * busy link's start, back-to-back segments on a fast link) are drawn
 	 * once: the picture is the same and a dense frame stays fast. */
@@ -666,13 +676,14 @@ static void draw_packets(struct build *b)
 				     (int)i, viz_drop_reason_text(f->drop_reason, b->v->lang));
 			continue;
 		}
-		const char *letter = flag_letter(f->flags);
+		const char *letter = ps < 0.6f ? NULL : flag_letter(f->flags);
 		float r = letter ? fs * (letter[1] ? 0.9f : 0.78f) : f->proto == VIZ_P_CONTROL ? fs * 0.38f : fs * 0.55f;
+		r = fmaxf(2, r * ps);
 		if (sel)
 			disc(b, x, y, r + fs * 0.45f, th->accent, VIZ_TAG_SELECTION, (int)i);
 		if (f->retransmit)
 			disc(b, x, y, r + fmaxf(3, fs * 0.2f), th->retransmit, VIZ_TAG_PACKET, (int)i);
-		else
+		else if (!dense)
 			disc(b, x, y, r + 1, th->packet_edge, VIZ_TAG_PACKET, (int)i);
 		/* A control segment of a mail protocol keeps the control colour but
 		 * shows its protocol as a rim. */
@@ -1150,6 +1161,8 @@ int viz_frame_build(struct viz_frame *f, const struct viz_scene *s, const struct
 	b.pane_x0 = pane_x;
 	b.pane_x1 = pane_x + pane_w;
 	hosts_geometry(&b, pane_x, pane_y, pane_w, pane_h, &label_px);
+	b.pkt_scale = fminf(1, b.box_h / (fs * 2.4f));
+	b.lane *= b.pkt_scale;
 	draw_links(&b);
 	draw_hosts(&b, label_px);
 	draw_packets(&b);
