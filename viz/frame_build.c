@@ -567,13 +567,28 @@ static void draw_hosts(struct build *b, float label_px)
 		/* Labels may be wider than the box, never than their room (a
 		 * long name first gets a smaller size, then an ellipsis). */
 		float maxw = fminf(label_w, b->label_maxw[h]);
-		if (tw(b, VIZ_FONT_SANS_BOLD, lp, viz_scene_host_name(s, h)) > maxw &&
-		    tw(b, VIZ_FONT_SANS_BOLD, lp * 0.85f, viz_scene_host_name(s, h)) <= maxw)
+		for (int k = 0; k < 2 && tw(b, VIZ_FONT_SANS_BOLD, lp, viz_scene_host_name(s, h)) > maxw && lp * 0.85f >= 9; k++)
 			lp *= 0.85f;
 		char buf[256];
-		fit(b, VIZ_FONT_SANS_BOLD, lp, maxw, viz_scene_host_name(s, h), buf, sizeof buf);
-		float nw = (float)tw(b, VIZ_FONT_SANS_BOLD, lp, buf);
+		const char *name = viz_scene_host_name(s, h);
 		float ly = y + hh + fs * 0.2f;
+		const char *hyphen = strchr(name, '-');
+		if (tw(b, VIZ_FONT_SANS_BOLD, lp, name) > maxw && hyphen && lp >= 11) {
+			/* "maria-laptop" that does not fit: "maria-" over "laptop",
+			 * in place of the address. */
+			char first[128];
+			snprintf(first, sizeof first, "%.*s", (int)(hyphen - name + 1), name);
+			const char *parts[2] = {first, hyphen + 1};
+			for (int k = 0; k < 2; k++) {
+				fit(b, VIZ_FONT_SANS_BOLD, lp, maxw, parts[k], buf, sizeof buf);
+				float pw_ = (float)tw(b, VIZ_FONT_SANS_BOLD, lp, buf);
+				text(b, VIZ_FONT_SANS_BOLD, lp, b->hx[h] - pw_ / 2, ly + (float)k * lp * 1.1f, th->text,
+				     VIZ_TAG_HOST_LABEL, h, buf);
+			}
+			continue;
+		}
+		fit(b, VIZ_FONT_SANS_BOLD, lp, maxw, name, buf, sizeof buf);
+		float nw = (float)tw(b, VIZ_FONT_SANS_BOLD, lp, buf);
 		text(b, VIZ_FONT_SANS_BOLD, lp, b->hx[h] - nw / 2, ly, th->text, VIZ_TAG_HOST_LABEL, h, buf);
 		if (lp >= 11 && viz_scene_host_addr(s, h)[0]) {
 			/* An address is shown whole or not at all. */
@@ -1144,7 +1159,7 @@ int viz_frame_build(struct viz_frame *f, const struct viz_scene *s, const struct
 	b.round = round;
 
 	float top = fs * 2.2f, bottom = fs * 2.6f;
-	float rp = fminf(fmaxf(W * 0.33f, fs * 20), W * 0.45f);
+	float rp = fminf(fmaxf(W * 0.32f, fs * 14), W * 0.4f);
 	float pad = fs * 0.8f;
 	float pane_x = pad, pane_y = top + pad, pane_w = W - rp - 2 * pad;
 	float leg_h = legend_height(&b, pane_w);
