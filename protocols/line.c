@@ -82,8 +82,9 @@ static void scan_flags(struct line_event *ev, const uint8_t *p, size_t n)
 {
 	ev->has_nul = memchr(p, 0, n) != NULL;
 	ev->bare_cr = 0;
-	for (size_t i = 0; i < n; i++) {
-		if (p[i] == '\r' && (i + 1 >= n || p[i + 1] != '\n')) {
+	const uint8_t *end = p + n;
+	for (const uint8_t *q = p; (q = memchr(q, '\r', (size_t)(end - q))) != NULL; q++) {
+		if (q + 1 >= end || q[1] != '\n') {
 			ev->bare_cr = 1;
 			return;
 		}
@@ -238,39 +239,47 @@ int line_reader_next(struct line_reader *lr, struct line_event *ev_r)
 	}
 }
 
+/* Appends n bytes at *o (as many as fit in cap; the count goes on). */
+static void put_bytes(uint8_t *out, size_t cap, size_t *o, const void *src, size_t n)
+{
+	if (*o < cap)
+		memcpy(out + *o, src, n < cap - *o ? n : cap - *o);
+	*o += n;
+}
+
+/* Line by line with memchr and memcpy rather than byte by byte: bodies
+ * are large and this runs once per hop (the SMTP client's hot spot). */
 static size_t stuff(const uint8_t *body, size_t len, uint8_t *out, size_t cap)
 {
-	size_t o = 0;
-	int line_start = 1;
-#define PUT(c)                                                                                                 \
-	do {                                                                                                   \
-		if (o < cap)                                                                                   \
-			out[o] = (uint8_t)(c);                                                                 \
-		o++;                                                                                           \
-	} while (0)
-	for (size_t i = 0; i < len; i++) {
-		uint8_t c = body[i];
-		if (line_start && c == '.')
-			PUT('.');
+	size_t o = 0, i = 0, next_lf = 0;
+	int line_start = 1, lf_known = 0;
+	while (i < len) {
+		if (line_start && body[i] == '.')
+			put_bytes(out, cap, &o, ".", 1);
 		line_start = 0;
-		if (c == '\r' || c == '\n') {
-			if (c == '\r' && i + 1 < len && body[i + 1] == '\n')
-				i++;
-			PUT('\r');
-			PUT('\n');
-			line_start = 1;
-			continue;
+		if (!lf_known || next_lf < i) {
+			/* remembered, so CR-only line ends cost no rescans */
+			const uint8_t *lf = memchr(body + i, '\n', len - i);
+			next_lf = lf ? (size_t)(lf - body) : len;
+			lf_known = 1;
 		}
-		PUT(c);
+		size_t end = next_lf;
+		const uint8_t *cr = memchr(body + i, '\r', end - i);
+		if (cr)
+			end = (size_t)(cr - body);
+		put_bytes(out, cap, &o, body + i, end - i);
+		i = end;
+		if (i < len) { /* a CR, an LF or a CRLF: one CRLF out */
+			if (body[i] == '\r' && i + 1 < len && body[i + 1] == '\n')
+				i++;
+			i++;
+			put_bytes(out, cap, &o, "\r\n", 2);
+			line_start = 1;
+		}
 	}
-	if (!line_start) {
-		PUT('\r');
-		PUT('\n');
-	}
-	PUT('.');
-	PUT('\r');
-	PUT('\n');
-#undef PUT
+	if (!line_start)
+		put_bytes(out, cap, &o, "\r\n", 2);
+	put_bytes(out, cap, &o, ".\r\n", 3);
 	return o;
 }
 

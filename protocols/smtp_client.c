@@ -12,12 +12,11 @@
 
 #include "protocols/line.h"
 #include "protocols/smtp_path.h"
+#include "protocols/smtp_reply.h"
 #include "protocols/smtp_server.h" /* SMTP_EXT_* bits */
 
 #define REPLY_LINE_MAX 510 /* 512 with CRLF (4.5.3.1.5) */
-#define REPLY_LINES_MAX 100
 #define READER_BUFFER 4096
-#define OUTPUT_SOFT_CAP 65536
 
 enum expect {
 	EXP_GREETING,
@@ -71,11 +70,7 @@ struct smtp_client {
 	size_t *exp_arg;
 	size_t exp_head, exp_len, exp_cap;
 
-	/* the reply being assembled */
-	int r_code, r_lines;
-	char r_enhanced[16];
-	char *r_text;
-	size_t r_len, r_cap;
+	struct smtp_reply_parser *rp;
 
 	uint8_t *out;
 	size_t out_start, out_len, out_cap;
@@ -727,7 +722,7 @@ static void session_fail(struct smtp_client *c, enum smtp_client_failure why, co
 		set_state(c, SMTP_CLIENT_CLOSED);
 }
 
-/* ---- reply parsing (RFC 5321 4.2) ------------------------------------ */
+/* ---- replies (parsed by smtp_reply.c) --------------------------------- */
 
 static void protocol_error(struct smtp_client *c, const char *why)
 {
@@ -736,137 +731,56 @@ static void protocol_error(struct smtp_client *c, const char *why)
 	session_fail(c, SMTP_CLIENT_FAIL_PROTOCOL, &r, 0);
 }
 
-static int text_append(struct smtp_client *c, const char *p, size_t n)
-{
-	if (c->r_len + n + 2 > c->r_cap) {
-		size_t cap = c->r_cap ? c->r_cap : 256;
-		while (cap < c->r_len + n + 2)
-			cap *= 2;
-		char *t = realloc(c->r_text, cap);
-		if (!t)
-			return -1;
-		c->r_text = t;
-		c->r_cap = cap;
-	}
-	if (c->r_lines > 0)
-		c->r_text[c->r_len++] = '\n';
-	memcpy(c->r_text + c->r_len, p, n);
-	c->r_len += n;
-	c->r_text[c->r_len] = 0;
-	return 0;
-}
-
-/* Length of an enhanced status code "c.ddd.ddd" of class cls at p, 0 if
- * none (RFC 3463 section 2). */
-static size_t enhanced_len(const char *p, size_t n, int cls)
-{
-	if (n < 5 || p[0] != '0' + cls || p[1] != '.')
-		return 0;
-	size_t i = 2, d = 0;
-	while (i < n && p[i] >= '0' && p[i] <= '9' && d < 3)
-		i++, d++;
-	if (d == 0 || i >= n || p[i] != '.')
-		return 0;
-	i++;
-	d = 0;
-	while (i < n && p[i] >= '0' && p[i] <= '9' && d < 3)
-		i++, d++;
-	if (d == 0 || (i < n && p[i] != ' '))
-		return 0;
-	return i;
-}
-
 static void reply_line(struct smtp_client *c, const struct line_event *ev)
 {
-	const char *p = (const char *)ev->text;
-	size_t n = ev->len;
 	if (c->host.trace)
-		c->host.trace(c->host.ctx, 0, p, n);
-	if (ev->has_nul || ev->bare_cr) {
-		protocol_error(c, "protocol error: NUL or bare CR in a reply");
+		c->host.trace(c->host.ctx, 0, (const char *)ev->text, ev->len);
+	int rc = smtp_reply_parser_line(c->rp, (const char *)ev->text, ev->len);
+	if (rc == SMTP_REPLY_BAD) {
+		char why[128];
+		snprintf(why, sizeof why, "protocol error: %s", smtp_reply_error(c->rp));
+		protocol_error(c, why);
 		return;
 	}
-	if (n < 3 || p[0] < '2' || p[0] > '5' || p[1] < '0' || p[1] > '5' || p[2] < '0' || p[2] > '9' ||
-	    (n > 3 && p[3] != ' ' && p[3] != '-')) {
-		protocol_error(c, "protocol error: malformed reply line");
-		return;
-	}
-	int code = (p[0] - '0') * 100 + (p[1] - '0') * 10 + (p[2] - '0');
-	int more = n > 3 && p[3] == '-';
-	if (c->r_lines > 0 && code != c->r_code) {
-		protocol_error(c, "protocol error: reply code changed inside a multi-line reply");
-		return;
-	}
-	if (c->r_lines >= REPLY_LINES_MAX) {
-		protocol_error(c, "protocol error: reply has too many lines");
-		return;
-	}
-	const char *t = n > 4 ? p + 4 : p + n;
-	size_t tn = n > 4 ? n - 4 : 0;
-	size_t el = enhanced_len(t, tn, p[0] - '0');
-	if (el) {
-		if (c->r_lines == 0)
-			snprintf(c->r_enhanced, sizeof c->r_enhanced, "%.*s", (int)el, t);
-		t += el;
-		tn -= el;
-		if (tn > 0) {
-			t++;
-			tn--;
-		}
-	}
-	if (c->r_lines == 0) {
-		c->r_len = 0;
-		if (!el)
-			c->r_enhanced[0] = 0;
-	}
-	if (text_append(c, t, tn) < 0) {
-		protocol_error(c, "local error: out of memory");
-		return;
-	}
-	c->r_code = code;
-	c->r_lines++;
-	if (more)
+	if (rc == SMTP_REPLY_MORE)
 		return;
 	struct smtp_client_reply r = {0};
-	r.code = code;
-	memcpy(r.enhanced, c->r_enhanced, sizeof r.enhanced);
-	r.text = c->r_text;
-	c->r_lines = 0;
+	r.code = smtp_reply_code(c->rp);
+	snprintf(r.enhanced, sizeof r.enhanced, "%s", smtp_reply_enhanced(c->rp));
+	r.text = smtp_reply_text(c->rp);
 	on_reply(c, &r);
+}
+
+static int input_dropped(const struct smtp_client *c)
+{
+	/* after 220 to STARTTLS, nothing may come in the clear */
+	return c->state == SMTP_CLIENT_CLOSED || c->state == SMTP_CLIENT_TLS_HANDSHAKE;
 }
 
 size_t smtp_client_feed(struct smtp_client *c, const void *bytes, size_t len)
 {
 	const uint8_t *p = bytes;
 	size_t off = 0;
-	while (off < len) {
-		if (c->state == SMTP_CLIENT_CLOSED || c->state == SMTP_CLIENT_TLS_HANDSHAKE) {
-			/* after 220 to STARTTLS, nothing may come in the clear */
-			line_reader_discard(c->lr);
-			return len;
-		}
-		if (c->out_len - c->out_start > OUTPUT_SOFT_CAP)
-			break;
+	while (off < len && !input_dropped(c)) {
 		size_t took = line_reader_feed(c->lr, p + off, len - off);
 		off += took;
 		struct line_event ev;
 		int events = 0;
-		while (c->state != SMTP_CLIENT_CLOSED && c->state != SMTP_CLIENT_TLS_HANDSHAKE &&
-		       line_reader_next(c->lr, &ev) > 0) {
+		while (!input_dropped(c) && line_reader_next(c->lr, &ev) > 0) {
 			events++;
 			if (ev.type == LINE_EV_LINE)
 				reply_line(c, &ev);
 			else
 				protocol_error(c, "protocol error: reply line too long");
 		}
-		if (took == 0 && events == 0)
+		if (took == 0 && events == 0) {
+			protocol_error(c, "local error: line reader stuck"); /* never spin */
 			break;
+		}
 	}
-	if (c->state == SMTP_CLIENT_CLOSED || c->state == SMTP_CLIENT_TLS_HANDSHAKE) {
+	if (input_dropped(c))
 		line_reader_discard(c->lr);
-		return len;
-	}
-	return off;
+	return len;
 }
 
 /* ---- life cycle ------------------------------------------------------ */
@@ -892,10 +806,11 @@ struct smtp_client *smtp_client_new(const struct smtp_client_options *o, const s
 	c->helo_name = dup_str(o->helo_name);
 	c->opt.helo_name = c->helo_name;
 	c->lr = line_reader_new(REPLY_LINE_MAX, READER_BUFFER);
+	c->rp = smtp_reply_parser_new();
 	c->exp_cap = 16;
 	c->exp = malloc(c->exp_cap * sizeof *c->exp);
 	c->exp_arg = malloc(c->exp_cap * sizeof *c->exp_arg);
-	if (!c->helo_name || !c->lr || !c->exp || !c->exp_arg) {
+	if (!c->helo_name || !c->lr || !c->rp || !c->exp || !c->exp_arg) {
 		smtp_client_free(&c);
 		return NULL;
 	}
@@ -916,7 +831,7 @@ void smtp_client_free(struct smtp_client **cp)
 	free(c->jobs);
 	free(c->exp);
 	free(c->exp_arg);
-	free(c->r_text);
+	smtp_reply_parser_free(&c->rp);
 	free(c->out);
 	free(c->helo_name);
 	line_reader_free(&c->lr);

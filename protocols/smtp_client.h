@@ -44,11 +44,11 @@
  * transaction whose recipients were all refused gets 554 for the message
  * (each recipient keeps its own RCPT reply).
  *
- * Replies are parsed per RFC 5321 4.2: lines of a 3-digit code, "-" or SP
- * (or nothing) and text; every line of one reply has the same code; at most
- * 512 octets a line and 100 lines a reply. Anything else is a protocol
- * error: the engine stops, reports it and asks to close; it never crashes
- * on what a server sends. */
+ * Replies are parsed per RFC 5321 4.2 by smtp_reply.h: lines of a 3-digit
+ * code, "-" or SP (or nothing) and text; every line of one reply has the
+ * same code; at most 512 octets a line and 100 lines a reply. Anything else
+ * is a protocol error: the engine stops, reports it and asks to close; it
+ * never crashes on what a server sends. */
 #ifndef PROTOCOLS_SMTP_CLIENT_H
 #define PROTOCOLS_SMTP_CLIENT_H
 
@@ -148,8 +148,8 @@ int smtp_client_add_etrn(struct smtp_client *c, const char *node);
 /* No more jobs: QUIT once the queued ones are answered. */
 void smtp_client_finish(struct smtp_client *c);
 
-/* Bytes from the server; returns how many were taken (fewer only when more
- * than 64 KiB of output is waiting to be sent: send, then feed the rest). */
+/* Bytes from the server, in any split; all are taken (the return value is
+ * always len). Replies make little output, so no flow control is needed. */
 size_t smtp_client_feed(struct smtp_client *c, const void *bytes, size_t len);
 /* The bytes to send (borrowed until the next call into the engine). */
 const uint8_t *smtp_client_output(const struct smtp_client *c, size_t *len_r);

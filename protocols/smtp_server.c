@@ -333,13 +333,7 @@ size_t smtp_server_feed(struct smtp_server *s, const void *bytes, size_t len)
 {
 	const uint8_t *p = bytes;
 	size_t off = 0;
-	while (off < len) {
-		if (input_dropped(s)) {
-			line_reader_discard(s->lr);
-			return len;
-		}
-		if (s->out_len - s->out_start > OUTPUT_SOFT_CAP)
-			break;
+	while (off < len && !input_dropped(s)) {
 		size_t took = line_reader_feed(s->lr, p + off, len - off);
 		off += took;
 		struct line_event ev;
@@ -347,15 +341,19 @@ size_t smtp_server_feed(struct smtp_server *s, const void *bytes, size_t len)
 		while (!input_dropped(s) && line_reader_next(s->lr, &ev) > 0) {
 			handle_event(s, &ev);
 			events++;
+			if (s->out_len - s->out_start > OUTPUT_HARD_CAP) {
+				/* A client that pipelines without ever reading
+				 * would make us hold its replies forever. */
+				smtp_server_reply(s, 421, "4.7.0", "%h Error: too many unread replies, closing");
+				smtp_server_close_session(s);
+			}
 		}
 		if (took == 0 && events == 0)
 			break; /* cannot happen with a sane reader; never spin */
 	}
-	if (input_dropped(s)) {
+	if (input_dropped(s))
 		line_reader_discard(s->lr);
-		return len;
-	}
-	return off;
+	return len;
 }
 
 /* ---- life cycle ------------------------------------------------------ */

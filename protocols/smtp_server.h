@@ -15,11 +15,8 @@
  *   struct smtp_server *s = smtp_server_new(&cfg, &host, "10.0.0.7", NULL);
  *   // the 220 greeting is already queued
  *   on_bytes_from_client:
- *       size_t off = 0;
- *       while (off < n) {
- *           off += smtp_server_feed(s, buf + off, n - off);
- *           send_all(s);       // smtp_server_output + smtp_server_consume
- *       }
+ *       smtp_server_feed(s, buf, n);
+ *       send_all(s);       // smtp_server_output + smtp_server_consume
  *       if (smtp_server_tls_pending(s)) { ...handshake...;
  *                                         smtp_server_tls_established(s); }
  *       if (smtp_server_should_close(s) && nothing left to send) close();
@@ -204,11 +201,13 @@ struct smtp_server *smtp_server_new(const struct smtp_server_config *cfg, const 
 				    const char *client_addr, const char *client_rname);
 void smtp_server_free(struct smtp_server **s);
 
-/* Hands len bytes from the client to the engine; returns how many it took.
- * It takes fewer only when its output buffer holds more than 64 KiB not
- * yet consumed (a client pipelining without reading): send, then feed the
- * rest. Bytes after the session closed, turned or during the TLS handshake
- * are taken and dropped. */
+/* Hands len bytes from the client to the engine, which takes them all
+ * (the return value is always len) and queues the replies. A client that
+ * pipelines without reading makes the output grow: a host with flow
+ * control may stop reading while much output waits (tcp_pause_reading),
+ * and past 1 MiB of unsent replies the engine answers 421 and closes, so
+ * memory stays bounded either way. Bytes after the session closed, turned
+ * or during the TLS handshake are dropped. */
 size_t smtp_server_feed(struct smtp_server *s, const void *bytes, size_t len);
 
 /* The bytes queued for the client (borrowed, valid until the next call

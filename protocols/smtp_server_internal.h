@@ -14,7 +14,7 @@
 #define CMD_LINE_MAX 510    /* 512 with CRLF (4.5.3.1.4) */
 #define TEXT_LINE_MAX 998   /* 1000 with CRLF (4.5.3.1.6) */
 #define READER_BUFFER 4096
-#define OUTPUT_SOFT_CAP 65536
+#define OUTPUT_HARD_CAP (1024 * 1024) /* unread replies before 421 */
 #define REPLY_TEXT_MAX 400  /* per reply line, before code and CRLF */
 #define EXPAND_MAX 4096
 #define NAME_MAX_LEN 255

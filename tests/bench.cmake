@@ -4,7 +4,7 @@
 # see docs/performance.md.
 find_package(Python3 COMPONENTS Interpreter)
 if(Python3_Interpreter_FOUND)
-  foreach(check kernel tcp usage)
+  foreach(check kernel tcp smtp usage)
     add_test(NAME bench.${check}
              COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/bench_check.py $<TARGET_FILE:mailsim> ${check})
     set_tests_properties(bench.${check} PROPERTIES TIMEOUT 300)

@@ -4,7 +4,7 @@ tiny sizes and checks its JSON has every figure and that the measured run
 was a correct one. Never asserts on wall time: benchmarks measure, tests do
 not judge speed.
 
-usage: bench_check.py MAILSIM kernel|tcp|usage
+usage: bench_check.py MAILSIM kernel|tcp|smtp|usage
 """
 import json
 import subprocess
@@ -92,6 +92,19 @@ def check_tcp(mailsim):
             fail("tcp: same seed, different %s (%r vs %r)" % (k, a[k], b[k]))
 
 
+def check_smtp(mailsim):
+    p = run(mailsim, ["bench", "smtp", "--messages", "300", "--size", "5k", "--per-connection", "70", "--json"])
+    d = json.loads(p.stdout)
+    if d.get("benchmark") != "smtp" or d.get("ok") is not True or d.get("messages") != 300:
+        fail("smtp: bad header: %s" % p.stdout[:300])
+    figures(d, ["message_bytes", "recipients_per_message", "messages_per_connection", "wall_seconds",
+                "cpu_seconds", "messages_per_second", "megabytes_per_second", "peak_rss_bytes"], "smtp")
+    if not 4000 < d["message_bytes"] <= 5000:
+        fail("smtp: messages of %r octets for --size 5k" % d["message_bytes"])
+    run(mailsim, ["bench", "smtp", "--rcpts", "0"], 2)
+    run(mailsim, ["bench", "smtp", "--size", "big"], 2)
+
+
 def check_usage(mailsim):
     p = run(mailsim, ["bench", "--help"])
     for name in ("kernel", "tcp"):
@@ -111,10 +124,10 @@ def check_usage(mailsim):
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[2] not in ("kernel", "tcp", "usage"):
+    if len(sys.argv) != 3 or sys.argv[2] not in ("kernel", "tcp", "smtp", "usage"):
         print(__doc__)
         sys.exit(2)
-    {"kernel": check_kernel, "tcp": check_tcp, "usage": check_usage}[sys.argv[2]](sys.argv[1])
+    {"kernel": check_kernel, "tcp": check_tcp, "smtp": check_smtp, "usage": check_usage}[sys.argv[2]](sys.argv[1])
     print("ok")
 
 

@@ -251,7 +251,11 @@ static void add_candidate(struct qentry *e, uint32_t ip, const char *name)
 	if (e->ncand >= sizeof e->cand / sizeof e->cand[0])
 		return;
 	e->cand[e->ncand] = ip;
-	snprintf(e->cand_name[e->ncand], sizeof e->cand_name[0], "%s", name);
+	/* Shown in replies and bounces only: a long name is cut, explicitly
+	 * (snprintf's truncation warning fails the sanitizer build). */
+	size_t n = strnlen(name, sizeof e->cand_name[0] - 1);
+	memcpy(e->cand_name[e->ncand], name, n);
+	e->cand_name[e->ncand][n] = '\0';
 	e->ncand++;
 }
 
@@ -441,9 +445,14 @@ static void conclude(struct qentry *e)
 			rcpt_set(r, RCPT_BOUNCED, 451, "4.4.7", reason, NULL);
 		}
 		if (r->state == RCPT_BOUNCED) {
-			m->stats.bounced++;
-			agent_publish_mail(m->env, m->host, OBS_MAIL_BOUNCED, e->qid, e->message_id, e->from, r->address,
-					   r->reply);
+			/* A bounce that fails is not bounced: mta_bounce()
+			 * discards it, and that is its one end (the ledger
+			 * counts one end per recipient). */
+			if (e->from[0]) {
+				m->stats.bounced++;
+				agent_publish_mail(m->env, m->host, OBS_MAIL_BOUNCED, e->qid, e->message_id, e->from,
+						   r->address, r->reply);
+			}
 			if (nfailed < 128)
 				failed[nfailed++] = *r;
 		}

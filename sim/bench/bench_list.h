@@ -9,4 +9,5 @@
 BENCH(kernel, "event queue: the hold model, beside a minimal binary heap")
 BENCH(tcp, "SMTP-shaped TCP workload over a star of N clients")
 BENCH(msg, "mail format: parse and build throughput beside Python's email package")
+BENCH(smtp, "SMTP client and server engines in memory: messages per second")
 BENCH(viewer, "viewer frame times, headless software rendering at 1920x1080")

@@ -25,13 +25,17 @@ static const char *plural(size_t n, const char *one, const char *many) { return 
 
 static void print_ok(const char *name, const struct scenario *s)
 {
-	printf("%s: ok (%zu %s, %zu %s, %zu %s, %zu %s, %zu %s, %zu %s, %zu %s)\n", name, s->host_count,
+	size_t expects = s->expect_count + s->mail_expect_count + (size_t)s->expect_ledger;
+	printf("%s: ok (%zu %s, %zu %s, %zu %s, %zu %s, %zu %s, %zu %s", name, s->host_count,
 	       plural(s->host_count, "host", "hosts"), s->link_count, plural(s->link_count, "link", "links"),
 	       s->route_count, plural(s->route_count, "route", "routes"), s->fault_count,
 	       plural(s->fault_count, "fault", "faults"), s->service_count,
 	       plural(s->service_count, "service", "services"), s->client_count,
-	       plural(s->client_count, "client", "clients"), s->expect_count,
-	       plural(s->expect_count, "expectation", "expectations"));
+	       plural(s->client_count, "client", "clients"));
+	if (s->mta_count || s->ua_count || s->mail_count)
+		printf(", %zu %s, %zu %s, %zu mail %s", s->mta_count, plural(s->mta_count, "MTA", "MTAs"), s->ua_count,
+		       plural(s->ua_count, "UA", "UAs"), s->mail_count, plural(s->mail_count, "action", "actions"));
+	printf(", %zu %s)\n", expects, plural(expects, "expectation", "expectations"));
 }
 
 static int check_one(const char *name, struct scenario *s, struct scn_diag *d, int quiet)

@@ -1,5 +1,5 @@
 /* The built-in default scenario that `mailsim` with no arguments runs. Its
- * text is scenarios/default.json, embedded at build time by embed.cmake. */
+ * text is scenarios/juan-maria.json, embedded at build time by embed.cmake. */
 #ifndef SIM_CLI_DEFAULT_SCENARIO_H
 #define SIM_CLI_DEFAULT_SCENARIO_H
 
@@ -10,6 +10,6 @@ extern const char cli_default_scenario[];
 extern const size_t cli_default_scenario_len;
 
 /* The name used for it in messages. */
-#define CLI_DEFAULT_SCENARIO_NAME "default.json (built in)"
+#define CLI_DEFAULT_SCENARIO_NAME "juan-maria.json (built in)"
 
 #endif

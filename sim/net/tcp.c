@@ -249,7 +249,7 @@ void tcp_conn_kill(struct tcp_conn *c)
 
 void tcp_conn_release(struct tcp_conn *c)
 {
-	if (--c->busy > 0 || !c->dead)
+	if (--c->busy > 0 || !c->dead || c->close_held)
 		return;
 	struct tcp *tcp = c->tcp;
 	if (c->all_prev)
@@ -298,6 +298,13 @@ void tcp_finish(struct tcp_conn *c, enum tcp_error err, int keep)
 		tcp_conn_kill(c);
 	}
 	if (!c->app_gone && !c->listener) {
+		/* Bytes the application has not read yet (it paused reading)
+		 * are still its own: it hears of the close after them. */
+		if (err == TCP_OK && c->rbuf.len) {
+			c->close_held = 1;
+			c->held_err = err;
+			return;
+		}
 		c->app_gone = 1;
 		if (c->cbs->closed)
 			c->cbs->closed(c->ctx, c, err);
@@ -430,6 +437,13 @@ void tcp_close(struct tcp_conn *c)
 
 void tcp_abort(struct tcp_conn *c)
 {
+	if (c->close_held) {
+		c->close_held = 0;
+		c->app_gone = 1;
+		c->busy++;
+		tcp_conn_release(c);
+		return;
+	}
 	if (c->dead)
 		return;
 	c->app_gone = 1;
@@ -443,7 +457,7 @@ void tcp_abort(struct tcp_conn *c)
 
 void tcp_pause_reading(struct tcp_conn *c, int paused)
 {
-	if (c->dead)
+	if (c->dead && !c->close_held)
 		return;
 	int was = c->paused;
 	c->paused = !!paused;
@@ -451,7 +465,7 @@ void tcp_pause_reading(struct tcp_conn *c, int paused)
 		return;
 	c->busy++;
 	uint16_t before = tcp_advertised_window(c);
-	while (c->rbuf.len && !c->paused && !c->dead && !c->app_gone) {
+	while (c->rbuf.len && !c->paused && !c->app_gone) {
 		uint8_t chunk[4096];
 		size_t n = c->rbuf.len < sizeof chunk ? c->rbuf.len : sizeof chunk;
 		bytering_peek(&c->rbuf, 0, chunk, n);
@@ -459,8 +473,14 @@ void tcp_pause_reading(struct tcp_conn *c, int paused)
 		if (c->cbs->data)
 			c->cbs->data(c->ctx, c, chunk, n);
 	}
-	if (!c->dead && !c->paused && c->peer_fin && c->rbuf.len == 0 && !c->app_gone && c->cbs->peer_closed)
+	if (!c->paused && c->peer_fin && c->rbuf.len == 0 && !c->app_gone && c->cbs->peer_closed)
 		c->cbs->peer_closed(c->ctx, c);
+	if (c->close_held && !c->paused && c->rbuf.len == 0 && !c->app_gone) {
+		c->close_held = 0;
+		c->app_gone = 1;
+		if (c->cbs->closed)
+			c->cbs->closed(c->ctx, c, c->held_err);
+	}
 	/* Window update once the window reopens. */
 	if (!c->dead && tcp_advertised_window(c) > before && c->state != ST_SYN_SENT)
 		c->ack_pending = 1;

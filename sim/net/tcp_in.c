@@ -335,6 +335,19 @@ static void input_synchronized(struct tcp_conn *c, const struct packet *p)
 	if (!acceptable(c, p)) {
 		if (!(p->flags & TCP_RST))
 			c->ack_pending = 1;
+		/* A retransmitted FIN in TIME-WAIT (our ACK was lost): ACK it
+		 * again and restart the 2 MSL timer (RFC 793 3.9). */
+		if (c->state == ST_TIME_WAIT && (p->flags & TCP_FIN))
+			c->timewait_at = sim_now(c->tcp->sim) + c->tcp->cfg.time_wait;
+		/* RFC 793 3.9: with a zero window no segment is acceptable,
+		 * "but special allowance should be made to accept valid
+		 * ACKs". A segment outside the window (a window probe, an
+		 * ACK sent from SND.MAX after a peer's go-back-N) may still
+		 * acknowledge new data; ignoring that would leave both ends
+		 * waiting for each other. */
+		if ((p->flags & TCP_ACK) && !(p->flags & TCP_SYN) && c->state >= ST_ESTABLISHED &&
+		    c->state != ST_TIME_WAIT && SEQ_GT(p->ack, c->snd_una) && SEQ_LEQ(p->ack, c->snd_max))
+			process_ack(c, p);
 		return;
 	}
 	if (p->flags & TCP_RST) {

@@ -74,11 +74,13 @@ struct tcp_conn {
 	void *ctx;
 	struct listener *listener; /* passive opens until accepted */
 	int busy;
+	enum tcp_error held_err;
 	unsigned dead : 1;        /* free when busy drops to zero */
 	unsigned app_gone : 1;    /* the application no longer holds it */
 	unsigned app_closed : 1;  /* tcp_close called: FIN after the data */
 	unsigned peer_fin : 1;    /* FIN received */
 	unsigned paused : 1;
+	unsigned close_held : 1; /* closed() waits until paused data is read */
 	unsigned want_writable : 1;
 	unsigned ack_pending : 1;
 	unsigned rtt_timing : 1;

@@ -167,24 +167,26 @@ static size_t escape_char(unsigned char c, char *out)
 	}
 }
 
-static size_t escaped_length(const unsigned char *s)
+static size_t escaped_length(const unsigned char *s, size_t len)
 {
 	char tmp[5];
 	size_t n = 0;
-	for (; *s; s++)
-		n += escape_char(*s, tmp);
+	for (size_t i = 0; i < len; i++)
+		n += escape_char(s[i], tmp);
 	return n;
 }
 
-char *obs_escape_line(const char *text, char *buf, size_t size)
+char *obs_escape_bytes(const char *text, size_t len, char *buf, size_t size)
 {
 	size_t o = 0;
 	const unsigned char *s = (const unsigned char *)(text ? text : "");
-	for (; *s; s++) {
+	if (!text)
+		len = 0;
+	for (size_t i = 0; i < len; i++) {
 		char tmp[5];
-		size_t n = escape_char(*s, tmp);
+		size_t n = escape_char(s[i], tmp);
 		/* Keep room for "..." and the NUL unless the rest fits whole. */
-		if (o + n + 4 > size && o + escaped_length(s) + 1 > size) {
+		if (o + n + 4 > size && o + escaped_length(s + i, len - i) + 1 > size) {
 			memcpy(buf + o, "...", 3);
 			o += 3;
 			break;
@@ -194,4 +196,9 @@ char *obs_escape_line(const char *text, char *buf, size_t size)
 	}
 	buf[o] = '\0';
 	return buf;
+}
+
+char *obs_escape_line(const char *text, char *buf, size_t size)
+{
+	return obs_escape_bytes(text, text ? strlen(text) : 0, buf, size);
 }

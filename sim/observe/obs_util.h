@@ -42,5 +42,7 @@ char *obs_utf8_sanitize(const char *s, char *out);
  * escaped, other control bytes as \xNN, bytes >= 0x80 unchanged (UTF-8).
  * Truncates with "..." to fit size (>= 8). Returns buf. */
 char *obs_escape_line(const char *text, char *buf, size_t size);
+/* The same for len bytes of text, NUL bytes included (as \x00). */
+char *obs_escape_bytes(const char *text, size_t len, char *buf, size_t size);
 
 #endif

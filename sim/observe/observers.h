@@ -27,7 +27,8 @@ struct cJSON;
 struct obs_text_log;
 /* Writes one readable line per record to out (borrowed; flushed but not
  * closed): packets sent, retransmitted and dropped, connection states, link
- * states, application records. NULL on ENOMEM. */
+ * states, application records, protocol lines and mail events. NULL on
+ * ENOMEM. */
 struct obs_text_log *obs_text_log_open(struct sim *sim, const struct net *net, FILE *out);
 /* Verbose mode adds every hop (OBS_PKT_TX) and every arrival (OBS_PKT_RECV).
  * Returns 0, or -1 on ENOMEM. */
@@ -51,11 +52,12 @@ int obs_pcap_close(struct obs_pcap **pcap);
 
 struct obs_summary;
 /* Collects what the run summary needs (connections seen, packets and drops
- * by link). NULL on ENOMEM. */
+ * by link, mail events by type). NULL on ENOMEM. */
 struct obs_summary *obs_summary_open(struct sim *sim, const struct net *net);
 /* The summary as a cJSON object (the caller owns it and may add keys, such
  * as the mail ledger, before printing it): hosts, links, connections,
- * segment counts, drops by reason, retransmissions, events. tcp may be NULL
+ * segment counts, drops by reason, retransmissions, events, mail events by
+ * type. tcp may be NULL
  * (no "tcp" totals then). NULL on ENOMEM. May be called more than once. */
 struct cJSON *obs_summary_json(struct obs_summary *s, const struct tcp *tcp);
 void obs_summary_close(struct obs_summary **s);

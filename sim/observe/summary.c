@@ -64,6 +64,7 @@ struct obs_summary {
 	struct index_table by_id, by_tuple;
 	size_t ntuples; /* used slots of by_tuple, stale ones included */
 	int failed; /* out of memory on the way: the summary says "incomplete" */
+	uint64_t mail[OBS_MAIL_EVENT_COUNT]; /* OBS_MAIL records by event */
 };
 
 static uint64_t mix64(uint64_t x)
@@ -270,6 +271,10 @@ static void on_record(void *ctx, const struct obs_record *rec)
 		break;
 	case OBS_CONN_STATE:
 		on_conn(s, rec);
+		break;
+	case OBS_MAIL:
+		if ((unsigned)rec->u.mail.event < OBS_MAIL_EVENT_COUNT)
+			s->mail[rec->u.mail.event]++;
 		break;
 	case OBS_LINK_STATE:
 		if (rec->u.link.link >= 0 && rec->u.link.link < s->nlinks) {
@@ -487,6 +492,18 @@ static int add_totals(cJSON *root, const struct obs_summary *s, const struct tcp
 	return 0;
 }
 
+/* {"submitted": 1, "accepted": 3, ...}: every event, zeros included. */
+static int add_mail_events(cJSON *root, const struct obs_summary *s)
+{
+	cJSON *o = cJSON_AddObjectToObject(root, "mail_events");
+	if (!o)
+		return -1;
+	for (int e = 0; e < OBS_MAIL_EVENT_COUNT; e++)
+		if (add_uint(o, obs_mail_event_name((enum obs_mail_event)e), s->mail[e]) < 0)
+			return -1;
+	return 0;
+}
+
 cJSON *obs_summary_json(struct obs_summary *s, const struct tcp *tcp)
 {
 	cJSON *root = cJSON_CreateObject();
@@ -496,6 +513,7 @@ cJSON *obs_summary_json(struct obs_summary *s, const struct tcp *tcp)
 	    add_time(root, "end_time_ns", "end_time", sim_now(s->sim)) < 0 ||
 	    add_uint(root, "events", sim_events_run(s->sim)) < 0 || add_hosts(root, s->net) < 0 ||
 	    add_links(root, s) < 0 || add_conns(root, s) < 0 || add_totals(root, s, tcp) < 0 ||
+	    add_mail_events(root, s) < 0 ||
 	    (s->failed && !cJSON_AddBoolToObject(root, "incomplete", 1))) {
 		cJSON_Delete(root);
 		return NULL;

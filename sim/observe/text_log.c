@@ -10,8 +10,12 @@
  * originates them (and when TCP retransmits them, prefixed "retransmit"),
  * and when they are dropped; per-hop transmissions (OBS_PKT_TX) and
  * arrivals (OBS_PKT_RECV) are logged only in verbose mode, since they
- * triple the volume and add little for a reader. Application text is
- * escaped so every record stays on one line. */
+ * triple the volume and add little for a reader. Application text and
+ * protocol lines are escaped so every record stays on one line:
+ *
+ *   0.016036400  laptop conn#1 SMTP to mta1 C: EHLO laptop.juan.gmail.com
+ *   0.036194240  mta1   mail accepted 000010002 <1.2@gmail.com> from=<juan@gmail.com> rcpt=maria@dominio.de.maria
+ */
 #include "sim/observe/observers.h"
 
 #include <stdlib.h>
@@ -36,7 +40,8 @@ struct obs_text_log {
 };
 
 static const unsigned quiet_mask = OBS_MASK(OBS_PKT_SEND) | OBS_MASK(OBS_PKT_RETRANSMIT) | OBS_MASK(OBS_PKT_DROP) |
-				   OBS_MASK(OBS_CONN_STATE) | OBS_MASK(OBS_LINK_STATE) | OBS_MASK(OBS_APP);
+				   OBS_MASK(OBS_CONN_STATE) | OBS_MASK(OBS_LINK_STATE) | OBS_MASK(OBS_APP) |
+				   OBS_MASK(OBS_LINE) | OBS_MASK(OBS_MAIL);
 
 /* "10.0.0.1:49152 > 10.0.1.1:25 [S.] seq=1 ack=2 win=65535 len=0 mss=1460" */
 static void print_packet(FILE *out, const struct packet *pkt)
@@ -93,6 +98,12 @@ static void on_record(void *ctx, const struct obs_record *rec)
 	case OBS_APP:
 		host = rec->u.app.host;
 		break;
+	case OBS_LINE:
+		host = rec->u.line.host;
+		break;
+	case OBS_MAIL:
+		host = rec->u.mail.host;
+		break;
 	default:
 		break;
 	}
@@ -139,6 +150,24 @@ static void on_record(void *ctx, const struct obs_record *rec)
 		fprintf(out, "%s: %s", rec->u.app.kind ? rec->u.app.kind : "app",
 			obs_escape_line(rec->u.app.text, log->text, sizeof log->text));
 		break;
+	case OBS_LINE:
+		/* Both ends publish a line (sent and received): two log lines,
+		 * each with its end's connection number. */
+		fprintf(out, "conn#%lu %s%s to %s %s: %s", (unsigned long)rec->u.line.conn_id,
+			rec->u.line.proto ? rec->u.line.proto : "?", rec->u.line.encrypted ? "/TLS" : "",
+			obs_host_label(log->net, rec->u.line.peer), rec->u.line.from_client ? "C" : "S",
+			obs_escape_bytes(rec->u.line.text, rec->u.line.text ? rec->u.line.len : 0, log->text,
+					 sizeof log->text));
+		break;
+	case OBS_MAIL: {
+		const char *m = rec->u.mail.message_id, *q = rec->u.mail.queue_id;
+		fprintf(out, "mail %s %s %s from=<%s> rcpt=%s", obs_mail_event_name(rec->u.mail.event),
+			q && *q ? q : "-", m && *m ? m : "-", rec->u.mail.from ? rec->u.mail.from : "",
+			rec->u.mail.rcpt ? rec->u.mail.rcpt : "-");
+		if (rec->u.mail.text)
+			fprintf(out, ": %s", obs_escape_line(rec->u.mail.text, log->text, sizeof log->text));
+		break;
+	}
 	default:
 		fprintf(out, "record type %d", (int)rec->type);
 		break;

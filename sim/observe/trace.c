@@ -52,6 +52,8 @@ struct obs_trace {
 	char *iobuf;
 	int failed;
 	struct jline line;
+	char *linebuf; /* a protocol line made a C string */
+	size_t linecap;
 };
 
 static int jline_init(struct jline *j)
@@ -151,6 +153,15 @@ static void jl_text(struct jline *j, const char *key, const char *s)
 	jl_str(j, key, obs_utf8_sanitize(s, j->text));
 }
 
+/* A string, or null when the record does not know it. */
+static void jl_opt_text(struct jline *j, const char *key, const char *s)
+{
+	if (s)
+		jl_text(j, key, s);
+	else
+		jl_put(j, key, cJSON_Raw, "null");
+}
+
 static void jl_bool(struct jline *j, const char *key, int v) { jl_put(j, key, cJSON_Raw, v ? "true" : "false"); }
 
 static void jl_null(struct jline *j, const char *key) { jl_put(j, key, cJSON_Raw, "null"); }
@@ -191,6 +202,36 @@ static int jl_write(struct jline *j, FILE *out)
 	size_t len = strlen(j->out);
 	j->out[len] = '\n';
 	return fwrite(j->out, 1, len + 1, out) == len + 1 ? 0 : -1;
+}
+
+/* Like jl_host, for another key. */
+static void jl_host_as(struct jline *j, const struct net *net, const char *key, int host)
+{
+	if (net && host >= 0 && host < net_host_count(net))
+		jl_str(j, key, net_host_name(net, host));
+	else
+		jl_null(j, key);
+}
+
+/* A protocol line is len bytes, not a C string: copied, with each NUL
+ * byte made 0xff, which jl_text then shows as U+FFFD. */
+static const char *line_text(struct obs_trace *t, const char *text, size_t len)
+{
+	if (!text)
+		return "";
+	if (len + 1 > t->linecap) {
+		char *b = realloc(t->linebuf, len + 1);
+		if (!b) {
+			t->line.oom = 1;
+			return "";
+		}
+		t->linebuf = b;
+		t->linecap = len + 1;
+	}
+	for (size_t i = 0; i < len; i++)
+		t->linebuf[i] = text[i] ? text[i] : (char)0xff;
+	t->linebuf[len] = 0;
+	return t->linebuf;
 }
 
 static void put_packet(struct jline *j, const struct obs_trace *t, const struct obs_record *rec)
@@ -264,6 +305,25 @@ static void on_record(void *ctx, const struct obs_record *rec)
 			jl_uint(j, "conn", rec->u.app.conn_id);
 		jl_str(j, "kind", rec->u.app.kind);
 		jl_text(j, "text", rec->u.app.text);
+		break;
+	case OBS_LINE:
+		jl_host(j, t->net, rec->u.line.host);
+		jl_host_as(j, t->net, "peer", rec->u.line.peer);
+		jl_uint(j, "conn", rec->u.line.conn_id);
+		jl_str(j, "proto", rec->u.line.proto);
+		jl_bool(j, "from_client", rec->u.line.from_client);
+		jl_bool(j, "encrypted", rec->u.line.encrypted);
+		jl_uint(j, "len", rec->u.line.text ? rec->u.line.len : 0);
+		jl_text(j, "text", line_text(t, rec->u.line.text, rec->u.line.len));
+		break;
+	case OBS_MAIL:
+		jl_host(j, t->net, rec->u.mail.host);
+		jl_str(j, "event", obs_mail_event_name(rec->u.mail.event));
+		jl_opt_text(j, "queue_id", rec->u.mail.queue_id);
+		jl_opt_text(j, "message_id", rec->u.mail.message_id);
+		jl_opt_text(j, "from", rec->u.mail.from);
+		jl_opt_text(j, "rcpt", rec->u.mail.rcpt);
+		jl_opt_text(j, "text", rec->u.mail.text);
 		break;
 	default:
 		break;
@@ -384,6 +444,7 @@ fail:
 			fclose(t->out);
 		free(t->iobuf);
 		jline_free(&t->line);
+		free(t->linebuf);
 		free(t);
 	}
 	return NULL;
@@ -409,6 +470,7 @@ int obs_trace_close(struct obs_trace **tp)
 	}
 	free(t->iobuf);
 	jline_free(&t->line);
+	free(t->linebuf);
 	free(t);
 	*tp = NULL;
 	return failed ? -1 : 0;

@@ -161,6 +161,35 @@ static inline void fixture_app(struct fixture *f, sim_time t, int host, uint32_t
 	bus_publish(sim_bus(f->sim), &r);
 }
 
+static inline void fixture_line(struct fixture *f, sim_time t, int host, int peer, uint32_t conn, int from_client,
+				int encrypted, const char *text)
+{
+	struct obs_record r = {.type = OBS_LINE, .time = t};
+	r.u.line.host = host;
+	r.u.line.peer = peer;
+	r.u.line.conn_id = conn;
+	r.u.line.proto = "SMTP";
+	r.u.line.from_client = from_client;
+	r.u.line.encrypted = encrypted;
+	r.u.line.text = text;
+	r.u.line.len = strlen(text);
+	bus_publish(sim_bus(f->sim), &r);
+}
+
+static inline void fixture_mail(struct fixture *f, sim_time t, int host, enum obs_mail_event ev, const char *qid,
+				const char *mid, const char *from, const char *rcpt, const char *text)
+{
+	struct obs_record r = {.type = OBS_MAIL, .time = t};
+	r.u.mail.host = host;
+	r.u.mail.event = ev;
+	r.u.mail.queue_id = qid;
+	r.u.mail.message_id = mid;
+	r.u.mail.from = from;
+	r.u.mail.rcpt = rcpt;
+	r.u.mail.text = text;
+	bus_publish(sim_bus(f->sim), &r);
+}
+
 /* A short story touching every record type: laptop connects to server:25
  * through the mta, sends one line, a segment is lost and retransmitted, the
  * second link flaps, a datagram finds no socket, the connection resets.

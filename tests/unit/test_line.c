@@ -208,6 +208,63 @@ static void test_dot_stuff(void)
 	expect(in, 100, 256, "L[DATA]DLine one\\r\\nD.leading dot\\r\\nD..two\\r\\nD.\\r\\nDend\\r\\nEND");
 }
 
+/* The plain byte-at-a-time definition of dot-stuffing, to check the fast
+ * line_dot_stuff against (SQLite's way: a structure checked against the
+ * obvious implementation). */
+static size_t reference_stuff(const uint8_t *body, size_t len, uint8_t *out, size_t cap)
+{
+	size_t o = 0;
+	int line_start = 1;
+#define PUT(c) (o < cap ? (void)(out[o] = (uint8_t)(c)) : (void)0, o++)
+	for (size_t i = 0; i < len; i++) {
+		uint8_t c = body[i];
+		if (line_start && c == '.')
+			PUT('.');
+		line_start = 0;
+		if (c == '\r' || c == '\n') {
+			if (c == '\r' && i + 1 < len && body[i + 1] == '\n')
+				i++;
+			PUT('\r');
+			PUT('\n');
+			line_start = 1;
+			continue;
+		}
+		PUT(c);
+	}
+	if (!line_start) {
+		PUT('\r');
+		PUT('\n');
+	}
+	PUT('.');
+	PUT('\r');
+	PUT('\n');
+#undef PUT
+	return o;
+}
+
+static void test_dot_stuff_matches_reference(void)
+{
+	uint32_t x = 7;
+	uint8_t in[64], a[256], b[256];
+	int bad = 0;
+	for (int t = 0; t < 200000 && bad < 5; t++) {
+		x = x * 1103515245u + 12345u;
+		size_t n = (x >> 8) % 40;
+		for (size_t i = 0; i < n; i++) {
+			x = x * 1103515245u + 12345u;
+			in[i] = (uint8_t)".\r\na"[(x >> 16) % 4];
+		}
+		x = x * 1103515245u + 12345u;
+		size_t cap = (x >> 8) % 100; /* small caps: partial writes agree too */
+		memset(a, 0xAA, sizeof a);
+		memset(b, 0xAA, sizeof b);
+		size_t ra = reference_stuff(in, n, a, cap), rb = line_dot_stuff(in, n, b, cap);
+		if (ra != rb || memcmp(a, b, sizeof a) != 0 || line_dot_stuffed_size(in, n) != ra)
+			bad++;
+	}
+	CHECK_EQ_INT(bad, 0);
+}
+
 int main(void)
 {
 	RUN(test_text_lines);
@@ -218,5 +275,6 @@ int main(void)
 	RUN(test_literals);
 	RUN(test_nul_and_discard);
 	RUN(test_dot_stuff);
+	RUN(test_dot_stuff_matches_reference);
 	return harness_done();
 }

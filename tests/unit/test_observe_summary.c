@@ -149,6 +149,17 @@ static const char want[] =
     "\t\t\t\"too-big\":\t0,\n"
     "\t\t\t\"no-socket\":\t0\n"
     "\t\t}\n"
+    "\t},\n"
+    "\t\"mail_events\":\t{\n"
+    "\t\t\"submitted\":\t0,\n"
+    "\t\t\"accepted\":\t0,\n"
+    "\t\t\"header\":\t0,\n"
+    "\t\t\"queued\":\t0,\n"
+    "\t\t\"deferred\":\t0,\n"
+    "\t\t\"relayed\":\t0,\n"
+    "\t\t\"delivered\":\t0,\n"
+    "\t\t\"bounced\":\t0,\n"
+    "\t\t\"discarded\":\t0\n"
     "\t}\n"
     "}";
 
@@ -264,12 +275,39 @@ static void test_no_network(void)
 	fixture_fini(&f);
 }
 
+/* Mail events are counted by type. */
+static void test_mail_events(void)
+{
+	struct fixture f;
+	REQUIRE(fixture_init(&f, 5) == 0);
+	struct obs_summary *s = obs_summary_open(f.sim, f.net);
+	REQUIRE(s);
+	fixture_mail(&f, 1, HOST_MTA, OBS_MAIL_ACCEPTED, "Q1", "<a@b>", "a@b", "x@y", NULL);
+	fixture_mail(&f, 1, HOST_MTA, OBS_MAIL_ACCEPTED, "Q1", "<a@b>", "a@b", "z@y", NULL);
+	fixture_mail(&f, 2, HOST_MTA, OBS_MAIL_DELIVERED, "Q1", "<a@b>", "a@b", "x@y", "INBOX");
+	fixture_mail(&f, 3, HOST_MTA, OBS_MAIL_DEFERRED, "Q1", "<a@b>", "a@b", "z@y", "later");
+	fixture_line(&f, 3, HOST_LAPTOP, HOST_MTA, 1, 1, 0, "QUIT");
+	cJSON *o = obs_summary_json(s, NULL);
+	REQUIRE(o);
+	cJSON *m = cJSON_GetObjectItemCaseSensitive(o, "mail_events");
+	CHECK(cJSON_GetObjectItemCaseSensitive(m, "accepted") &&
+	      cJSON_GetObjectItemCaseSensitive(m, "accepted")->valuedouble == 2);
+	CHECK(cJSON_GetObjectItemCaseSensitive(m, "delivered")->valuedouble == 1);
+	CHECK(cJSON_GetObjectItemCaseSensitive(m, "deferred")->valuedouble == 1);
+	CHECK(cJSON_GetObjectItemCaseSensitive(m, "bounced")->valuedouble == 0);
+	CHECK_EQ_INT(cJSON_GetArraySize(m), OBS_MAIL_EVENT_COUNT);
+	cJSON_Delete(o);
+	obs_summary_close(&s);
+	fixture_fini(&f);
+}
+
 int main(void)
 {
 	RUN(test_story);
 	RUN(test_deterministic);
 	RUN(test_many);
 	RUN(test_no_network);
+	RUN(test_mail_events);
 	CHECK_EQ_INT(packet_live_count(), 0);
 	packet_pool_drain();
 	return harness_done();

@@ -108,6 +108,33 @@ static void test_deterministic(void)
 	free(b);
 }
 
+/* Protocol lines and mail events: one line each, escaped. */
+static void test_line_and_mail(void)
+{
+	struct fixture f;
+	char *text = NULL;
+	size_t len = 0;
+	REQUIRE(fixture_init(&f, 7) == 0);
+	FILE *out = open_memstream(&text, &len);
+	REQUIRE(out);
+	struct obs_text_log *log = obs_text_log_open(f.sim, f.net, out);
+	REQUIRE(log);
+	fixture_line(&f, 5 * SIM_S, HOST_LAPTOP, HOST_MTA, 1, 1, 0, "MAIL FROM:<juan@gmail.com>");
+	fixture_line(&f, 5 * SIM_S, HOST_MTA, HOST_LAPTOP, 2, 0, 1, "250 Ok\tdone");
+	fixture_mail(&f, 6 * SIM_S, HOST_MTA, OBS_MAIL_HEADER, "Q1", "<1@gmail.com>", "juan@gmail.com", NULL,
+		     "Received: from laptop\r\n by mta");
+	fixture_mail(&f, 6 * SIM_S, HOST_SERVER, OBS_MAIL_DELIVERED, "Q2", NULL, "", "maria@dominio.de.maria", "INBOX");
+	CHECK_EQ_INT(obs_text_log_close(&log), 0);
+	fclose(out);
+	CHECK_STR(text, "  5.000000000  laptop conn#1 SMTP to mta C: MAIL FROM:<juan@gmail.com>\n"
+			"  5.000000000  mta    conn#2 SMTP/TLS to laptop S: 250 Ok\\tdone\n"
+			"  6.000000000  mta    mail header Q1 <1@gmail.com> from=<juan@gmail.com> rcpt=-: "
+			"Received: from laptop\\r\\n by mta\n"
+			"  6.000000000  server mail delivered Q2 - from=<> rcpt=maria@dominio.de.maria: INBOX\n");
+	free(text);
+	fixture_fini(&f);
+}
+
 static void test_escape(void)
 {
 	char buf[16];
@@ -116,6 +143,8 @@ static void test_escape(void)
 	CHECK_STR(obs_escape_line("0123456789abcde", buf, sizeof buf), "0123456789abcde");
 	CHECK_STR(obs_escape_line("0123456789abcdef", buf, sizeof buf), "0123456789ab...");
 	CHECK_STR(obs_escape_line("caf\xc3\xa9", buf, sizeof buf), "caf\xc3\xa9");
+	CHECK_STR(obs_escape_bytes("a\0b", 3, buf, sizeof buf), "a\\x00b");
+	CHECK_STR(obs_escape_bytes(NULL, 3, buf, sizeof buf), "");
 	char f[8];
 	CHECK_STR(obs_tcp_flags_tcpdump(TCP_SYN | TCP_ACK, f), "S.");
 	CHECK_STR(obs_tcp_flags_tcpdump(TCP_FIN | TCP_PSH | TCP_ACK, f), "FP.");
@@ -131,6 +160,7 @@ int main(void)
 	RUN(test_verbose);
 	RUN(test_deterministic);
 	RUN(test_escape);
+	RUN(test_line_and_mail);
 	CHECK_EQ_INT(packet_live_count(), 0);
 	packet_pool_drain();
 	return harness_done();

@@ -185,6 +185,57 @@ static void test_not_utf8(void)
 	free(got);
 }
 
+static void publish_mail(struct fixture *f)
+{
+	static const char nul_line[] = {'D', 'A', 0, 'A'};
+	struct obs_record r = {.type = OBS_LINE, .time = 5 * SIM_S};
+	fixture_line(f, 5 * SIM_S, HOST_LAPTOP, HOST_MTA, 1, 1, 0, "MAIL FROM:<juan@gmail.com>");
+	fixture_line(f, 5 * SIM_S + 1, HOST_MTA, HOST_LAPTOP, 2, 0, 1, "250 2.1.0 Ok");
+	r.u.line.host = HOST_LAPTOP;
+	r.u.line.peer = -1;
+	r.u.line.conn_id = 1;
+	r.u.line.proto = "SMTP";
+	r.u.line.from_client = 1;
+	r.u.line.text = nul_line;
+	r.u.line.len = sizeof nul_line;
+	bus_publish(sim_bus(f->sim), &r);
+	fixture_mail(f, 6 * SIM_S, HOST_MTA, OBS_MAIL_ACCEPTED, "Q1", "<1@gmail.com>", "juan@gmail.com",
+		     "maria@dominio.de.maria", NULL);
+	fixture_mail(f, 6 * SIM_S, HOST_MTA, OBS_MAIL_HEADER, "Q1", "<1@gmail.com>", "juan@gmail.com", NULL,
+		     "Received: from laptop\r\n by mta");
+	fixture_mail(f, 7 * SIM_S, HOST_SERVER, OBS_MAIL_DISCARDED, "Q2", NULL, "", "x@y", "a bounce cannot be bounced");
+}
+
+/* Protocol lines and mail events with every field; absent strings are
+ * null, a NUL byte in a line is U+FFFD. */
+static void test_line_and_mail(void)
+{
+	char *got = trace_story(3, publish_mail);
+	REQUIRE(got);
+	static const char *const want_lines[] = {
+	    "{\"t\":5000000000,\"type\":\"line\",\"host\":\"laptop\",\"peer\":\"mta\",\"conn\":1,\"proto\":\"SMTP\","
+	    "\"from_client\":true,\"encrypted\":false,\"len\":26,\"text\":\"MAIL FROM:<juan@gmail.com>\"}\n",
+	    "{\"t\":5000000001,\"type\":\"line\",\"host\":\"mta\",\"peer\":\"laptop\",\"conn\":2,\"proto\":\"SMTP\","
+	    "\"from_client\":false,\"encrypted\":true,\"len\":12,\"text\":\"250 2.1.0 Ok\"}\n",
+	    "{\"t\":5000000000,\"type\":\"line\",\"host\":\"laptop\",\"peer\":null,\"conn\":1,\"proto\":\"SMTP\","
+	    "\"from_client\":true,\"encrypted\":false,\"len\":4,\"text\":\"DA\xef\xbf\xbd" "A\"}\n",
+	    "{\"t\":6000000000,\"type\":\"mail\",\"host\":\"mta\",\"event\":\"accepted\",\"queue_id\":\"Q1\","
+	    "\"message_id\":\"<1@gmail.com>\",\"from\":\"juan@gmail.com\",\"rcpt\":\"maria@dominio.de.maria\","
+	    "\"text\":null}\n",
+	    "{\"t\":6000000000,\"type\":\"mail\",\"host\":\"mta\",\"event\":\"header\",\"queue_id\":\"Q1\","
+	    "\"message_id\":\"<1@gmail.com>\",\"from\":\"juan@gmail.com\",\"rcpt\":null,"
+	    "\"text\":\"Received: from laptop\\r\\n by mta\"}\n",
+	    "{\"t\":7000000000,\"type\":\"mail\",\"host\":\"server\",\"event\":\"discarded\",\"queue_id\":\"Q2\","
+	    "\"message_id\":null,\"from\":\"\",\"rcpt\":\"x@y\",\"text\":\"a bounce cannot be bounced\"}\n",
+	};
+	for (size_t i = 0; i < sizeof want_lines / sizeof want_lines[0]; i++) {
+		CHECK(strstr(got, want_lines[i]) != NULL);
+		if (!strstr(got, want_lines[i]))
+			fprintf(stderr, "missing: %s", want_lines[i]);
+	}
+	free(got);
+}
+
 static void test_open_error(void)
 {
 	struct fixture f;
@@ -206,6 +257,7 @@ int main(void)
 	RUN(test_formatting);
 	RUN(test_not_utf8);
 	RUN(test_open_error);
+	RUN(test_line_and_mail);
 	CHECK_EQ_INT(packet_live_count(), 0);
 	packet_pool_drain();
 	remove(TRACE_FILE);

@@ -109,7 +109,7 @@ static void test_messages(void)
 		  "t.json:1: hosts[0].rol: unknown key \"rol\" (did you mean \"role\"?)");
 	CHECK_STR(first_error("{\"hosts\": [{\"name\": \"a\", \"ip\": \"10.0.0.1\", \"zzzzzz\": 1}]}"),
 		  "t.json:1: hosts[0].zzzzzz: unknown key \"zzzzzz\" (known keys: name, role, ip, interfaces, x, y, "
-		  "description)");
+		  "description, fqdn)");
 	CHECK_STR(first_error("{\"hosts\": [{\"name\": 7, \"ip\": \"10.0.0.1\"}]}"),
 		  "t.json:1: hosts[0].name: expected a host name such as \"laptop\", found a number");
 	CHECK_STR(first_error("{\"hosts\": [{\"name\": \"a b\", \"ip\": \"10.0.0.1\"}]}"),
@@ -174,7 +174,7 @@ static void test_messages(void)
 	/* Control bytes in keys are escaped, so a message stays one line. */
 	CHECK_STR(first_error("{\"hosts\": [{\"name\": \"a\", \"ip\": \"10.0.0.1\"}], \"x\\ny\": 1}"),
 		  "t.json:1: x\\x0ay: unknown key \"x\\x0ay\" (known keys: title, description, seed, until, tcp, hosts, "
-		  "links, routes, apps, faults, expect)");
+		  "links, routes, apps, dns, mtas, uas, mail, faults, expect)");
 	CHECK_STR(first_error(""), "t.json:1:1: not valid JSON: the text ends too early (an unclosed string, list or "
 				   "object?)");
 	CHECK_STR(first_error("{\"hosts\": [1,]}"), "t.json:1:14: not valid JSON: parsing stopped at ']'");
@@ -392,7 +392,7 @@ static void test_large_inputs_bounded(void)
 	const char *want[] = {
 		"t.json:1: hosts: 5001 hosts is more than mailsim supports (at most 5000)",
 		"t.json:1: hosts[3999].name: duplicate host name \"h0\" (hosts[0] already has it)",
-		"t.json:1: hosts[0].bogus: unknown key \"bogus\" (known keys: name, role, ip, interfaces, x, y, description)",
+		"t.json:1: hosts[0].bogus: unknown key \"bogus\" (known keys: name, role, ip, interfaces, x, y, description, fqdn)",
 		"t.json:1: an object with 100002 keys: expected at most 64 (known keys are few; is this the right file?)",
 	};
 	for (int kind = 0; kind < 4; kind++) {

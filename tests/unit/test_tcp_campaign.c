@@ -22,7 +22,25 @@ struct peer {
 	uint32_t salt;
 	int mismatch, done, closed;
 	enum tcp_error err;
+	/* A slow reader: stops reading now and then, so its window closes
+	 * and the sender must probe (zero-window handling). */
+	int slow;
+	struct tcp_conn *conn;
+	struct rng rng;
+	struct sim *sim;
+	int h_resume;
+	int paused;
 };
+
+static void resume_reading(struct sim *sim, void *ctx)
+{
+	(void)sim;
+	struct peer *p = ctx;
+	if (p->paused && p->conn && !p->closed) {
+		p->paused = 0;
+		tcp_pause_reading(p->conn, 0);
+	}
+}
 
 static uint8_t byte_at(uint32_t salt, size_t i) { return (uint8_t)(((i + salt) * 2654435761u) >> 11); }
 
@@ -48,13 +66,18 @@ static void on_connected(void *ctx, struct tcp_conn *c) { push(ctx, c); }
 static void on_writable(void *ctx, struct tcp_conn *c) { push(ctx, c); }
 static void on_data(void *ctx, struct tcp_conn *c, const uint8_t *b, size_t n)
 {
-	(void)c;
 	struct peer *p = ctx;
 	/* The peer's bytes use the peer's salt: salt ^ 1. */
 	for (size_t i = 0; i < n; i++)
 		if (b[i] != byte_at(p->salt ^ 1, p->received + i))
 			p->mismatch++;
 	p->received += n;
+	if (p->slow && !p->paused && rng_chance(&p->rng, 0.02)) {
+		p->paused = 1;
+		p->conn = c;
+		tcp_pause_reading(c, 1);
+		sim_after(p->sim, (sim_time)rng_range(&p->rng, 50, 3000) * SIM_MS, p->h_resume, p);
+	}
 }
 static void on_closed(void *ctx, struct tcp_conn *c, enum tcp_error e)
 {
@@ -62,6 +85,7 @@ static void on_closed(void *ctx, struct tcp_conn *c, enum tcp_error e)
 	struct peer *p = ctx;
 	p->closed = 1;
 	p->err = e;
+	p->conn = NULL;
 }
 static const struct tcp_callbacks cbs = {
     .connected = on_connected, .data = on_data, .writable = on_writable, .closed = on_closed};
@@ -158,6 +182,15 @@ static int one_run(uint64_t seed, int verbose)
 		struct peer *c = &run->client[i], *s = &run->server[i];
 		c->to_send = (size_t)rng_below(&r, 200000);
 		s->to_send = (size_t)rng_below(&r, 200000);
+		struct peer *both[2] = {c, s};
+		for (int k = 0; k < 2; k++) {
+			both[k]->slow = rng_chance(&r, 0.3);
+			both[k]->sim = sim;
+			both[k]->h_resume = sim_handler(sim, resume_reading);
+			char name[32];
+			snprintf(name, sizeof name, "slow:%d:%d", i, k);
+			rng_init_stream(&both[k]->rng, seed, name);
+		}
 		struct tcp_conn *conn = tcp_connect(tcp, client, server_ip, 7, &cbs, c);
 		uint16_t port = tcp_conn_local_port(conn);
 		c->salt = (uint32_t)port * 2u;
