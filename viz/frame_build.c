@@ -821,10 +821,13 @@ static void seq_chart(struct build *b, float x0, float y0, float w, float h)
 			order[j] = order[j - 1];
 			order[j - 1] = t;
 		}
-	float colw = np > 0 ? w / (float)np : w;
+	/* At most 64 lifelines; lines of hosts beyond them are not drawn. */
 	float lx[64];
+	for (int i = 64; i < np; i++)
+		col[order[i]] = -1;
 	if (np > 64)
 		np = 64;
+	float colw = np > 0 ? w / (float)np : w;
 	for (int i = 0; i < np; i++) {
 		col[order[i]] = i;
 		lx[i] = x0 + colw * ((float)i + 0.5f);
