@@ -90,6 +90,7 @@ static const struct scn_key mail_keys[] = {
 	{"ua", SCN_STRING, 0, "the host of the UA that sends"},
 	{"send", SCN_OBJECT, 0, "the message: to, cc, bcc, subject, text, html, attachments"},
 	{"flush", SCN_STRING, 0, "the host of an MTA whose queue runs now"},
+	{"session", SCN_OBJECT, 0, "lines typed by hand: {\"from\", \"to\", \"port\", \"lines\"}"},
 	{"domain", SCN_STRING, 0, "with flush: only this domain's mail"},
 	{"description", SCN_STRING, 0, "a text describing the action"},
 	{NULL, 0, 0, NULL},
@@ -105,6 +106,14 @@ static const struct scn_key send_keys[] = {
 	{"attachments", SCN_ARRAY, 0, "a list of attachments"},
 	{NULL, 0, 0, NULL},
 };
+static const struct scn_key session_keys[] = {
+	{"from", SCN_STRING, 1, "the host the user types on"},
+	{"to", SCN_STRING, 1, "the server's host"},
+	{"port", SCN_NUMBER, 0, "the server's port (default 25)"},
+	{"lines", SCN_ARRAY, 1, "the lines typed, such as [\"HELO milagro.dc.uba.ar\", ...]"},
+	{NULL, 0, 0, NULL},
+};
+
 static const struct scn_key attach_keys[] = {
 	{"path", SCN_STRING, 0, "a file, relative to the scenario's folder"},
 	{"base64", SCN_STRING, 0, "the content in base64"},
@@ -666,8 +675,24 @@ int scn_load_mail(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 			scn_error_key(ctx, "at", 0, "after the end of the run (\"until\")");
 		const cJSON *send = scn_get(e, "send");
 		const char *flush = scn_get_string(e, "flush");
-		if ((send != NULL) == (flush != NULL)) {
-			scn_error(ctx, "an action has either \"send\" (with \"ua\") or \"flush\"");
+		const cJSON *session = scn_get(e, "session");
+		if ((send != NULL) + (flush != NULL) + (session != NULL) != 1) {
+			scn_error(ctx, "an action has exactly one of \"send\" (with \"ua\"), \"flush\" or \"session\"");
+		} else if (session) {
+			a->kind = SCN_MAIL_SESSION;
+			scn_push_key(ctx, "session");
+			if (cJSON_IsObject(session) && scn_check_keys(ctx, session, session_keys) == 0) {
+				a->session_from = host_of(ctx, s, session, "from");
+				a->session_to = host_of(ctx, s, session, "to");
+				int64_t port = 25;
+				scn_parse_int(ctx, session, "port", 1, 65535, &port);
+				a->session_port = (uint16_t)port;
+				a->line_count = string_list(ctx, session, "lines", &a->lines, "a line of text");
+				for (size_t k = 0; k < a->line_count; k++)
+					if (strpbrk(a->lines[k], "\r\n") || strlen(a->lines[k]) > 998)
+						scn_error(ctx, "lines[%zu] has a line break or is longer than 998 characters", k);
+			}
+			scn_pop(ctx);
 		} else if (send) {
 			a->kind = SCN_MAIL_SEND;
 			int h = host_of(ctx, s, e, "ua");
@@ -703,6 +728,85 @@ int scn_load_mail(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 	return 0;
 }
 
+/* ---- sniffers ---- */
+
+static const struct scn_key sniffer_keys[] = {
+	{"name", SCN_STRING, 1, "a name for the eavesdropper, such as \"eve\""},
+	{"link", SCN_STRING, 1, "the name of the link it taps"},
+	{NULL, 0, 0, NULL},
+};
+
+int scn_load_sniffers(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
+{
+	const cJSON *list = scn_get(root, "sniffers");
+	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0)
+		return 0;
+	scn_push_key(ctx, "sniffers");
+	size_t n = (size_t)cJSON_GetArraySize(list), i = 0;
+	s->sniffers = calloc(n, sizeof *s->sniffers);
+	if (!s->sniffers) {
+		scn_pop(ctx);
+		return -1;
+	}
+	for (const cJSON *e = list->child; e; e = e->next, i++) {
+		scn_push_index(ctx, i);
+		if (!cJSON_IsObject(e)) {
+			scn_error_type(ctx, e, "a sniffer such as {\"name\": \"eve\", \"link\": \"dsl\"}");
+		} else if (scn_check_keys(ctx, e, sniffer_keys) == 0) {
+			const char *link = scn_get_string(e, "link");
+			int l = scenario_link_by_name(s, link);
+			if (l < 0) {
+				char q[200];
+				scn_push_key(ctx, "link");
+				scn_error(ctx, "unknown link %s", scn_quote(link, q, sizeof q));
+				scn_pop(ctx);
+			} else {
+				s->sniffers[s->sniffer_count].name = scn_strdup(scn_get_string(e, "name"));
+				s->sniffers[s->sniffer_count].link = l;
+				s->sniffer_count++;
+			}
+		}
+		scn_pop(ctx);
+	}
+	scn_pop(ctx);
+	return 0;
+}
+
+static const struct scn_key sniffer_expect_keys[] = {
+	{"sniffer", SCN_STRING, 1, "the name of a sniffer"},
+	{"reads", SCN_STRING, 0, "a text it must read in the clear"},
+	{"cannot_read", SCN_STRING, 0, "a text it must not be able to read"},
+	{NULL, 0, 0, NULL},
+};
+
+static int load_sniffer_expect(struct scn_ctx *ctx, struct scenario *s, const cJSON *e)
+{
+	scn_check_keys(ctx, e, sniffer_expect_keys);
+	const char *name = scn_get_string(e, "sniffer");
+	int idx = -1;
+	for (size_t i = 0; name && i < s->sniffer_count; i++)
+		if (strcmp(s->sniffers[i].name, name) == 0)
+			idx = (int)i;
+	if (name && idx < 0) {
+		scn_push_key(ctx, "sniffer");
+		scn_error(ctx, "no sniffer is named \"%s\" (see \"sniffers\")", name);
+		scn_pop(ctx);
+		return 0;
+	}
+	const char *reads = scn_get_string(e, "reads"), *not = scn_get_string(e, "cannot_read");
+	if ((reads != NULL) == (not != NULL)) {
+		scn_error(ctx, "a sniffer expectation has either \"reads\" or \"cannot_read\"");
+		return 0;
+	}
+	struct scn_sniffer_expect *x =
+	    realloc(s->sniffer_expects, (s->sniffer_expect_count + 1) * sizeof *s->sniffer_expects);
+	if (!x)
+		return -1;
+	s->sniffer_expects = x;
+	x[s->sniffer_expect_count++] = (struct scn_sniffer_expect){idx, scn_strdup(reads ? reads : not), reads != NULL};
+	return 0;
+}
+
 /* ---- mail expectations (entries of "expect" with "mailbox" or "ledger") ---- */
 
 static const struct scn_key mail_expect_keys[] = {
@@ -717,6 +821,8 @@ static const struct scn_key mail_expect_keys[] = {
 
 int scn_load_mail_expect(struct scn_ctx *ctx, struct scenario *s, const cJSON *e)
 {
+	if (scn_get(e, "sniffer"))
+		return load_sniffer_expect(ctx, s, e);
 	if (scn_get(e, "ledger")) {
 		const char *v = scn_get_string(e, "ledger");
 		if (!v || strcmp(v, "balanced") != 0 || e->child->next)
@@ -809,6 +915,7 @@ void scn_free_mail(struct scenario *s)
 	free(s->uas);
 	for (size_t i = 0; i < s->mail_count; i++) {
 		struct scn_mail_action *a = &s->mail[i];
+		free_strings(a->lines, a->line_count);
 		free(a->domain);
 		free(a->from);
 		free(a->to);
@@ -832,5 +939,11 @@ void scn_free_mail(struct scenario *s)
 		free(s->mail_expects[i].absent_header);
 	}
 	free(s->mail_expects);
+	for (size_t i = 0; i < s->sniffer_count; i++)
+		free(s->sniffers[i].name);
+	free(s->sniffers);
+	for (size_t i = 0; i < s->sniffer_expect_count; i++)
+		free(s->sniffer_expects[i].text);
+	free(s->sniffer_expects);
 	free(s->dir);
 }

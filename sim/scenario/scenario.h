@@ -175,7 +175,7 @@ struct scn_attachment {
 	size_t len;
 };
 
-enum scn_mail_kind { SCN_MAIL_SEND, SCN_MAIL_FLUSH };
+enum scn_mail_kind { SCN_MAIL_SEND, SCN_MAIL_FLUSH, SCN_MAIL_SESSION };
 
 struct scn_mail_action {
 	sim_time at;
@@ -186,6 +186,24 @@ struct scn_mail_action {
 	char *from, *to, *cc, *bcc, *subject, *text, *html;
 	struct scn_attachment *attachments;
 	size_t attachment_count;
+	/* SESSION: lines typed by hand from host from to host to, port. */
+	int session_from, session_to;
+	uint16_t session_port;
+	char **lines;
+	size_t line_count;
+};
+
+/* An eavesdropper on a link (what it reads is printed after the run). */
+struct scn_sniffer {
+	char *name;
+	int link;
+};
+
+/* After the run: a sniffer read (or could not read) a text in the clear. */
+struct scn_sniffer_expect {
+	int sniffer;
+	char *text;
+	int readable;
 };
 
 /* After the run: a mailbox holds messages (count, Received fields each,
@@ -231,6 +249,10 @@ struct scenario {
 	struct scn_mail_expect *mail_expects;
 	size_t mail_expect_count;
 	int expect_ledger; /* "expect" has {"ledger": "balanced"} */
+	struct scn_sniffer *sniffers;
+	size_t sniffer_count;
+	struct scn_sniffer_expect *sniffer_expects;
+	size_t sniffer_expect_count;
 };
 
 /* Loads text (len bytes, need not be NUL-terminated) named file in
