@@ -381,17 +381,10 @@ static void sd_data(void *ctx, struct tcp_conn *c, const uint8_t *bytes, size_t 
 {
 	(void)c;
 	struct smtpd *sd = ctx;
-	size_t off = 0;
-	while (off < len) {
-		size_t took = smtp_server_feed(sd->engine, bytes + off, len - off);
-		off += took;
-		smtpd_flush(sd);
-		if (took == 0) {
-			/* The client pipelines without reading our replies:
-			 * stop reading until they drain. */
-			break;
-		}
-	}
+	/* The engine takes every byte (it answers 421 itself when a client
+	 * pipelines far ahead without reading the replies). */
+	smtp_server_feed(sd->engine, bytes, len);
+	smtpd_flush(sd);
 }
 
 static void sd_writable(void *ctx, struct tcp_conn *c)

@@ -114,13 +114,9 @@ static void on_data(void *ctx, struct tcp_conn *c, const uint8_t *bytes, size_t 
 	(void)c;
 	struct smtp_out *o = ctx;
 	o->in_callback++;
-	size_t off = 0;
-	while (off < len && !o->finished) {
-		size_t took = smtp_client_feed(o->engine, bytes + off, len - off);
-		off += took;
+	if (!o->finished) {
+		smtp_client_feed(o->engine, bytes, len); /* takes every byte */
 		pump(o);
-		if (took == 0 && o->conn && tcp_send_space(o->conn) == 0)
-			break; /* peer not reading: the rest is lost with the session */
 	}
 	o->in_callback--;
 	if (o->free_pending && !o->in_callback)

@@ -18,13 +18,15 @@
 #include "sim/net/tcp.h"
 #include "sim/observe/observers.h"
 #include "sim/agents/mta.h"
+#include "sim/observe/ledger.h"
+#include "sim/observe/transcript.h"
 #include "sim/scenario/check.h"
 #include "sim/scenario/diag.h"
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/world.h"
 
 struct run_opts {
-	int has_seed, has_until, log, quiet;
+	int has_seed, has_until, log, quiet, no_transcript, plaintext;
 	uint64_t seed;
 	sim_time until;
 	const char *trace, *pcap, *summary, *maildir;
@@ -40,13 +42,18 @@ static void usage(FILE *out)
 		     "  --seed N         seed of the run's random numbers (default: the scenario's, or 1)\n"
 		     "  --until TIME     stop at simulated TIME, such as 30s (default: the scenario's\n"
 		     "                   \"until\", or when nothing is left to do)\n"
-		     "  --log            print a text log of every event (on by default without FILE)\n"
+		     "  --log            print a text log of every packet and connection change\n"
+		     "                   (on by default without FILE for scenarios without mail)\n"
+		     "  --no-transcript  do not print the protocol transcript (printed by default\n"
+		     "                   for scenarios with mail: each SMTP line, DNS lookup and hop)\n"
+		     "  --plaintext      show lines sent after STARTTLS (the endpoints' view) instead\n"
+		     "                   of [encrypted] (an eavesdropper's view)\n"
 		     "  --trace FILE     write a JSON Lines trace (docs/trace-format.md); - for stdout\n"
 		     "  --pcap FILE      write a pcap capture for Wireshark or tshark\n"
 		     "  --summary FILE   write a JSON summary of the run; - for stdout\n"
 		     "  --maildir DIR    write every mailbox at the end as a Maildir++ tree\n"
-		     "  -q, --quiet      no report (and no log unless --log): only failed\n"
-		     "                   expectations and errors\n"
+		     "  -q, --quiet      no report, log or transcript: only the mail ledger (for\n"
+		     "                   scenarios with mail), failed expectations and errors\n"
 		     "  -h, --help       show this help\n\n"
 		     "Exit status: 0 ok, 1 an expectation failed, 2 usage or input error.\n");
 }
@@ -67,7 +74,8 @@ static int parse_seed(const char *text, uint64_t *seed_r)
 
 static int parse_options(int argc, char **argv, struct run_opts *o)
 {
-	enum { OPT_SEED = 256, OPT_UNTIL, OPT_LOG, OPT_TRACE, OPT_PCAP, OPT_SUMMARY, OPT_MAILDIR };
+	enum { OPT_SEED = 256, OPT_UNTIL, OPT_LOG, OPT_TRACE, OPT_PCAP, OPT_SUMMARY, OPT_MAILDIR, OPT_NO_TRANSCRIPT,
+	       OPT_PLAINTEXT };
 	static const struct option opts[] = {
 		{"seed", required_argument, NULL, OPT_SEED},
 		{"until", required_argument, NULL, OPT_UNTIL},
@@ -76,6 +84,8 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
 		{"pcap", required_argument, NULL, OPT_PCAP},
 		{"summary", required_argument, NULL, OPT_SUMMARY},
 		{"maildir", required_argument, NULL, OPT_MAILDIR},
+		{"no-transcript", no_argument, NULL, OPT_NO_TRANSCRIPT},
+		{"plaintext", no_argument, NULL, OPT_PLAINTEXT},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -106,6 +116,8 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
 		case OPT_PCAP: o->pcap = optarg; break;
 		case OPT_SUMMARY: o->summary = optarg; break;
 		case OPT_MAILDIR: o->maildir = optarg; break;
+		case OPT_NO_TRANSCRIPT: o->no_transcript = 1; break;
+		case OPT_PLAINTEXT: o->plaintext = 1; break;
 		case 'q': o->quiet = 1; break;
 		case 'h': usage(stdout); return 0;
 		case ':':
@@ -256,10 +268,12 @@ static cJSON *clients_json(struct scn_world *w)
 	return list;
 }
 
-static int write_summary(const char *path, struct obs_summary *sum, struct scn_world *w, const char *name,
-			 uint64_t seed, size_t failed)
+static int write_summary(const char *path, struct obs_summary *sum, struct obs_ledger *ledger, struct scn_world *w,
+			 const char *name, uint64_t seed, size_t failed)
 {
 	cJSON *root = obs_summary_json(sum, scn_world_tcp(w));
+	if (root && ledger)
+		obs_ledger_add_json(ledger, root);
 	if (!root) {
 		fprintf(stderr, "mailsim run: cannot build the summary\n");
 		return -1;
@@ -326,6 +340,9 @@ int cmd_run(int argc, char **argv)
 	struct obs_trace *trace = NULL;
 	struct obs_pcap *pcap = NULL;
 	struct obs_summary *sum = NULL;
+	struct obs_ledger *ledger = NULL;
+	struct obs_transcript *transcript = NULL;
+	int mail = s->mta_count > 0;
 	rc = 2;
 	if (!w) {
 		fprintf(stderr, "mailsim run: %s\n", err);
@@ -335,7 +352,7 @@ int cmd_run(int argc, char **argv)
 	struct net *net = scn_world_net(w);
 	/* The plain `mailsim` demo shows the log: a bare report would teach
 	 * nothing. With a FILE the log is asked for with --log. */
-	if (o.log || (!o.file && !o.quiet)) {
+	if (o.log || (!o.file && !o.quiet && !mail)) {
 		log = obs_text_log_open(sim, net, stdout);
 		if (!log) {
 			fprintf(stderr, "mailsim run: cannot start the log\n");
@@ -354,23 +371,43 @@ int cmd_run(int argc, char **argv)
 		fprintf(stderr, "mailsim run: --summary: out of memory\n");
 		goto out;
 	}
+	if (mail && !o.quiet && !o.no_transcript) {
+		struct obs_transcript_options to;
+		obs_transcript_options_default(&to);
+		to.show_plaintext = o.plaintext;
+		if (!(transcript = obs_transcript_open(sim, net, stdout, &to))) {
+			fprintf(stderr, "mailsim run: cannot start the transcript\n");
+			goto out;
+		}
+	}
+	if (mail && !(ledger = obs_ledger_open(sim, net))) {
+		fprintf(stderr, "mailsim run: cannot start the mail ledger\n");
+		goto out;
+	}
 
-	int logged = log != NULL;
+	int logged = log != NULL || transcript != NULL;
 	enum sim_stop_reason why = scn_world_run(w, until);
 	size_t failed = scn_world_failed_expectations(w);
+	if (ledger) {
+		for (size_t i = 0; i < s->mta_count; i++)
+			obs_ledger_declare_mta(ledger, scn_world_mta(w, i));
+		if (!obs_ledger_balanced(ledger))
+			failed++;
+	}
 	rc = failed ? 1 : 0;
 	if (why == SIM_FAILED) {
 		fprintf(stderr, "mailsim run: the simulation failed: %s\n", sim_error(sim) ? sim_error(sim) : "unknown error");
 		rc = 1;
 	}
 	int werr = obs_text_log_close(&log) < 0;
+	werr |= obs_transcript_close(&transcript) < 0;
 	werr |= obs_trace_close(&trace) < 0;
 	werr |= obs_pcap_close(&pcap) < 0;
 	if (werr) {
 		fprintf(stderr, "mailsim run: writing an output file failed\n");
 		rc = 2;
 	}
-	if (sum && write_summary(o.summary, sum, w, name, seed, failed) < 0)
+	if (sum && write_summary(o.summary, sum, ledger, w, name, seed, failed) < 0)
 		rc = 2;
 	if (o.maildir && scn_world_export_maildir(w, o.maildir, err, sizeof err) < 0) {
 		fprintf(stderr, "mailsim run: --maildir: %s\n", err);
@@ -381,8 +418,25 @@ int cmd_run(int argc, char **argv)
 			fputc('\n', stdout); /* set the report apart from the log */
 		print_report(stdout, name, seed, w, why);
 	}
+	if (ledger) {
+		/* The ledger is printed even with --quiet: it is the run's
+		 * promise that no accepted mail was lost. */
+		if (o.quiet && obs_ledger_balanced(ledger)) {
+			struct obs_ledger_totals t;
+			obs_ledger_totals(ledger, &t);
+			printf("ledger: accepted %zu = delivered %zu + relayed %zu + bounced %zu + discarded %zu + queued "
+			       "%zu: balanced\n",
+			       t.accepted, t.delivered, t.relayed, t.bounced, t.discarded, t.queued);
+		} else {
+			obs_ledger_print(ledger, stdout);
+		}
+		if (!obs_ledger_balanced(ledger))
+			fprintf(stderr, "mailsim run: the mail ledger does not balance (see above)\n");
+	}
 	print_failed_expectations(stderr, w);
 out:
+	obs_transcript_close(&transcript);
+	obs_ledger_close(&ledger);
 	obs_text_log_close(&log);
 	obs_trace_close(&trace);
 	obs_pcap_close(&pcap);

@@ -1,11 +1,9 @@
 /* libFuzzer target for the SMTP server engine: the input is a sequence of
  * chunks (a control byte: length in the low 6 bits, 0x40 completes a TLS
  * handshake, 0xc0 fires the idle timer; then that many client bytes).
- * Not built by CMake yet (the robustness issue adds the fuzzing build);
- * by hand:
- *   clang -g -O1 -std=c11 -D_POSIX_C_SOURCE=200809L -I. \
- *     -fsanitize=fuzzer,address,undefined tests/fuzz/fuzz_smtp_server.c \
- *     protocols/line.c protocols/smtp_*.c -o fuzz_smtp_server
+ * Run by ctest (fuzz.smtp_server, 20 s) through tests/fuzz/run-fuzz.sh,
+ * seeded from the transcripts (tests/fuzz/corpus/smtp_server/, one file
+ * per transcript in tests/transcripts/smtp/, its client side as chunks).
  * Ran 3 minutes (2.3 million inputs) with no finding when written. */
 #include <stdint.h>
 #include <stddef.h>
