@@ -90,6 +90,7 @@ static const struct scn_key mail_keys[] = {
 	{"ua", SCN_STRING, 0, "the host of the UA that sends"},
 	{"send", SCN_OBJECT, 0, "the message: to, cc, bcc, subject, text, html, attachments"},
 	{"flush", SCN_STRING, 0, "the host of an MTA whose queue runs now"},
+	{"session", SCN_OBJECT, 0, "lines typed by hand: {\"from\", \"to\", \"port\", \"lines\"}"},
 	{"domain", SCN_STRING, 0, "with flush: only this domain's mail"},
 	{"description", SCN_STRING, 0, "a text describing the action"},
 	{NULL, 0, 0, NULL},
@@ -105,6 +106,14 @@ static const struct scn_key send_keys[] = {
 	{"attachments", SCN_ARRAY, 0, "a list of attachments"},
 	{NULL, 0, 0, NULL},
 };
+static const struct scn_key session_keys[] = {
+	{"from", SCN_STRING, 1, "the host the user types on"},
+	{"to", SCN_STRING, 1, "the server's host"},
+	{"port", SCN_NUMBER, 0, "the server's port (default 25)"},
+	{"lines", SCN_ARRAY, 1, "the lines typed, such as [\"HELO milagro.dc.uba.ar\", ...]"},
+	{NULL, 0, 0, NULL},
+};
+
 static const struct scn_key attach_keys[] = {
 	{"path", SCN_STRING, 0, "a file, relative to the scenario's folder"},
 	{"base64", SCN_STRING, 0, "the content in base64"},
@@ -666,8 +675,24 @@ int scn_load_mail(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 			scn_error_key(ctx, "at", 0, "after the end of the run (\"until\")");
 		const cJSON *send = scn_get(e, "send");
 		const char *flush = scn_get_string(e, "flush");
-		if ((send != NULL) == (flush != NULL)) {
-			scn_error(ctx, "an action has either \"send\" (with \"ua\") or \"flush\"");
+		const cJSON *session = scn_get(e, "session");
+		if ((send != NULL) + (flush != NULL) + (session != NULL) != 1) {
+			scn_error(ctx, "an action has exactly one of \"send\" (with \"ua\"), \"flush\" or \"session\"");
+		} else if (session) {
+			a->kind = SCN_MAIL_SESSION;
+			scn_push_key(ctx, "session");
+			if (cJSON_IsObject(session) && scn_check_keys(ctx, session, session_keys) == 0) {
+				a->session_from = host_of(ctx, s, session, "from");
+				a->session_to = host_of(ctx, s, session, "to");
+				int64_t port = 25;
+				scn_parse_int(ctx, session, "port", 1, 65535, &port);
+				a->session_port = (uint16_t)port;
+				a->line_count = string_list(ctx, session, "lines", &a->lines, "a line of text");
+				for (size_t k = 0; k < a->line_count; k++)
+					if (strpbrk(a->lines[k], "\r\n") || strlen(a->lines[k]) > 998)
+						scn_error(ctx, "lines[%zu] has a line break or is longer than 998 characters", k);
+			}
+			scn_pop(ctx);
 		} else if (send) {
 			a->kind = SCN_MAIL_SEND;
 			int h = host_of(ctx, s, e, "ua");
@@ -809,6 +834,7 @@ void scn_free_mail(struct scenario *s)
 	free(s->uas);
 	for (size_t i = 0; i < s->mail_count; i++) {
 		struct scn_mail_action *a = &s->mail[i];
+		free_strings(a->lines, a->line_count);
 		free(a->domain);
 		free(a->from);
 		free(a->to);

@@ -175,7 +175,7 @@ struct scn_attachment {
 	size_t len;
 };
 
-enum scn_mail_kind { SCN_MAIL_SEND, SCN_MAIL_FLUSH };
+enum scn_mail_kind { SCN_MAIL_SEND, SCN_MAIL_FLUSH, SCN_MAIL_SESSION };
 
 struct scn_mail_action {
 	sim_time at;
@@ -186,6 +186,11 @@ struct scn_mail_action {
 	char *from, *to, *cc, *bcc, *subject, *text, *html;
 	struct scn_attachment *attachments;
 	size_t attachment_count;
+	/* SESSION: lines typed by hand from host from to host to, port. */
+	int session_from, session_to;
+	uint16_t session_port;
+	char **lines;
+	size_t line_count;
 };
 
 /* After the run: a mailbox holds messages (count, Received fields each,

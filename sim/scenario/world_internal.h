@@ -33,6 +33,7 @@ struct scn_world {
 	struct mailstore **stores; /* per scenario MTA */
 	struct mta **mtas;
 	struct ua **uas;
+	struct typist **typists; /* per mail action */
 	struct mail_event *mail_events;
 	struct mta_net **relay_nets;
 	struct mta_route **routes;

@@ -13,6 +13,7 @@
 #include "sim/agents/dns_server.h"
 #include "sim/agents/mailstore.h"
 #include "sim/agents/mta.h"
+#include "sim/agents/typist.h"
 #include "sim/agents/ua.h"
 #include "sim/core/blob.h"
 #include "sim/core/sim.h"
@@ -206,6 +207,14 @@ static void run_mail_event(struct sim *sim, void *ctx)
 		mta_flush(w->mtas[a->mta], a->domain);
 		return;
 	}
+	if (a->kind == SCN_MAIL_SESSION) {
+		size_t i = (size_t)(a - w->s->mail);
+		w->typists[i] = typist_start(&w->env, a->session_from, host_ip(w, a->session_to), a->session_port,
+					     (const char *const *)a->lines, a->line_count);
+		if (!w->typists[i])
+			agent_publish_note(&w->env, a->session_from, 0, "typist", "cannot open a connection");
+		return;
+	}
 	const struct scn_ua *su = &w->s->uas[a->ua];
 	struct msg_attachment atts[64];
 	size_t na = a->attachment_count < 64 ? a->attachment_count : 64;
@@ -233,8 +242,9 @@ int scn_world_mail_start(struct scn_world *w, char *err, size_t errlen)
 		return -1;
 	const struct scenario *s = w->s;
 	w->mail_events = calloc(s->mail_count + 1, sizeof *w->mail_events);
+	w->typists = calloc(s->mail_count + 1, sizeof *w->typists);
 	int h = sim_handler(w->sim, run_mail_event);
-	if (!w->mail_events || h < 0) {
+	if (!w->mail_events || !w->typists || h < 0) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
@@ -251,6 +261,10 @@ int scn_world_mail_start(struct scn_world *w, char *err, size_t errlen)
 void scn_world_mail_free(struct scn_world *w)
 {
 	const struct scenario *s = w->s;
+	for (size_t i = 0; w->typists && i < s->mail_count; i++)
+		typist_free(&w->typists[i]);
+	free(w->typists);
+	w->typists = NULL;
 	for (size_t i = 0; w->uas && i < s->ua_count; i++)
 		ua_free(&w->uas[i]);
 	for (size_t i = 0; w->mtas && i < s->mta_count; i++)

@@ -1,0 +1,27 @@
+#!/bin/sh
+# Runs every mail scenario and checks its expectations (exit status) and, for
+# the note's sessions, the exact server replies in the transcript.
+set -u
+pass=0
+fail=0
+check() { # name, command...
+	name=$1
+	shift
+	if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name"; fail=$((fail + 1)); fi
+}
+for s in juan-maria telnet-smtp-1 esmtp-etrn mx-backup open-relay-spam bounce-and-retry; do
+	check "$s meets its expectations" "$MAILSIM" run --quiet "$SRC/scenarios/$s.json"
+done
+out=$("$MAILSIM" run "$SRC/scenarios/telnet-smtp-1.json")
+for line in "S: 220 smtp-1.dc.uba.ar ESMTP" "S: 250 smtp-1.dc.uba.ar" "S: 250 ok" \
+	"S: 354 go ahead punk, make my day" "S: 250 ok 1150944635 qp 24023 by smtp-1.dc.uba.ar" \
+	"S: 221 smtp-1.dc.uba.ar Goodbye."; do
+	check "telnet-smtp-1 shows '$line'" sh -c 'printf "%s\n" "$1" | grep -qF -- "$2"' sh "$out" "$line"
+done
+out=$("$MAILSIM" run "$SRC/scenarios/esmtp-etrn.json")
+check "esmtp-etrn: ETRN answered" sh -c 'printf "%s\n" "$1" | grep -qF "Queuing for node mindflip.com started"' sh "$out"
+check "esmtp-etrn: new session to nakula" sh -c 'printf "%s\n" "$1" | grep -qF -- "--- arjuna connects to nakula:25"' sh "$out"
+out=$("$MAILSIM" run "$SRC/scenarios/open-relay-spam.json")
+check "open-relay-spam: the strict server refuses" sh -c 'printf "%s\n" "$1" | grep -qF "Relay access denied"' sh "$out"
+echo "$pass passed, $fail failed"
+[ "$fail" -eq 0 ]
