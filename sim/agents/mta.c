@@ -360,16 +360,20 @@ static void smtpd_flush(struct smtpd *sd)
 	if (!sd->conn)
 		return;
 	for (;;) {
-		if (smtp_server_tls_pending(sd->engine))
-			smtp_server_tls_established(sd->engine); /* the modelled handshake */
 		size_t n;
 		const uint8_t *p = smtp_server_output(sd->engine, &n);
-		if (n == 0)
+		if (n) {
+			size_t sent = tcp_send(sd->conn, p, n);
+			smtp_server_consume(sd->engine, sent);
+			if (sent < n)
+				return;
+		}
+		if (!smtp_server_tls_pending(sd->engine))
 			break;
-		size_t sent = tcp_send(sd->conn, p, n);
-		smtp_server_consume(sd->engine, sent);
-		if (sent < n)
-			return;
+		/* The modelled TLS handshake, right after "220 Ready to start
+		 * TLS" went out: what follows is enciphered on the wire. */
+		tcp_encrypt_from_now(sd->conn);
+		smtp_server_tls_established(sd->engine);
 	}
 	if (smtp_server_should_close(sd->engine) && !sd->closing) {
 		sd->closing = 1;

@@ -45,10 +45,13 @@ static void pump(struct smtp_out *o)
 	if (!o->conn)
 		return;
 	for (;;) {
-		/* The modelled TLS handshake completes at once; the engine
-		 * then queues its second EHLO. */
-		if (smtp_client_tls_pending(o->engine))
+		/* The modelled TLS handshake completes at once; what we send
+		 * from now on (the second EHLO first) is enciphered on the
+		 * wire. */
+		if (smtp_client_tls_pending(o->engine)) {
+			tcp_encrypt_from_now(o->conn);
 			smtp_client_tls_established(o->engine);
+		}
 		size_t n;
 		const uint8_t *p = smtp_client_output(o->engine, &n);
 		if (n == 0)

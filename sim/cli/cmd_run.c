@@ -19,6 +19,7 @@
 #include "sim/observe/observers.h"
 #include "sim/agents/mta.h"
 #include "sim/observe/ledger.h"
+#include "sim/observe/sniffer.h"
 #include "sim/observe/transcript.h"
 #include "sim/scenario/check.h"
 #include "sim/scenario/diag.h"
@@ -418,6 +419,8 @@ int cmd_run(int argc, char **argv)
 			fputc('\n', stdout); /* set the report apart from the log */
 		print_report(stdout, name, seed, w, why);
 	}
+	for (size_t i = 0; !o.quiet && i < s->sniffer_count; i++)
+		obs_sniffer_print(scn_world_sniffer(w, i), stdout);
 	if (ledger) {
 		/* The ledger is printed even with --quiet: it is the run's
 		 * promise that no accepted mail was lost. */

@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "sim/cli/commands.h"
+#include "viz/viz_cli.h"
 
 static void usage(FILE *out)
 {
@@ -18,10 +19,11 @@ static void usage(FILE *out)
 int main(int argc, char **argv)
 {
 	if (argc < 2) {
-		/* No arguments: the built-in default scenario. */
-		char *args[] = {"run", NULL};
+		/* No arguments: the built-in default scenario, in the viewer
+		 * when a display is available, else in the terminal. */
+		char *args[] = {cli_display_available() ? "view" : "run", NULL};
 		for (const struct cli_command *c = cli_commands; c->name; c++)
-			if (strcmp(c->name, "run") == 0)
+			if (strcmp(c->name, args[0]) == 0)
 				return c->run(1, args);
 		usage(stderr);
 		return 2;

@@ -72,6 +72,7 @@ uint64_t sim_seed(const struct sim *sim) { return sim->seed; }
 struct obs_bus *sim_bus(struct sim *sim) { return sim->bus; }
 uint64_t sim_events_run(const struct sim *sim) { return sim->events_run; }
 size_t sim_events_pending(const struct sim *sim) { return evq_size(sim->queue); }
+sim_time sim_next_time(const struct sim *sim) { return evq_peek_time(sim->queue); }
 size_t sim_queue_memory(const struct sim *sim) { return evq_memory(sim->queue); }
 
 void sim_rng(const struct sim *sim, const char *name, struct rng *r) { rng_init_stream(r, sim->seed, name); }

@@ -56,6 +56,9 @@ struct obs_bus *sim_bus(struct sim *sim);
 /* Number of events run so far. */
 uint64_t sim_events_run(const struct sim *sim);
 size_t sim_events_pending(const struct sim *sim);
+/* Time of the next pending event, SIM_TIME_NEVER if none: lets a caller
+ * (the viewer) run events one at a time up to a time with a cap. */
+sim_time sim_next_time(const struct sim *sim);
 /* Bytes of event-queue memory (for benchmarks). */
 size_t sim_queue_memory(const struct sim *sim);
 

@@ -45,6 +45,7 @@ struct packet {
 	int32_t link;
 	uint8_t dir;
 	uint8_t lost; /* the link's loss draw: dropped at arrival */
+	uint8_t encrypted; /* payload sent after STARTTLS: observers show ciphertext */
 	uint32_t link_epoch;
 	int32_t src_host; /* originating host */
 	/* Payload. */

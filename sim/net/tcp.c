@@ -488,6 +488,12 @@ void tcp_pause_reading(struct tcp_conn *c, int paused)
 	tcp_conn_release(c);
 }
 
+void tcp_encrypt_from_now(struct tcp_conn *c)
+{
+	c->encrypting = 1;
+	c->enc_from = c->snd_una + (uint32_t)c->sbuf.len;
+}
+
 void tcp_set_idle_timeout(struct tcp_conn *c, sim_time timeout)
 {
 	c->idle_timeout = timeout > 0 ? timeout : 0;

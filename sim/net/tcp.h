@@ -109,6 +109,12 @@ void tcp_abort(struct tcp_conn *c);
 /* Stops (paused = 1) or resumes delivering data; while paused the receive
  * buffer fills and the advertised window shrinks, down to zero. */
 void tcp_pause_reading(struct tcp_conn *c, int paused);
+/* From the next byte queued on, this side's bytes are encrypted on the
+ * wire (the modelled TLS of STARTTLS): their packets are marked, so
+ * captures and eavesdroppers show ciphertext (wire_cipher.h). Delivery is
+ * unchanged. */
+void tcp_encrypt_from_now(struct tcp_conn *c);
+
 /* Idle timeout for this connection; 0 disables it. */
 void tcp_set_idle_timeout(struct tcp_conn *c, sim_time timeout);
 

@@ -81,11 +81,13 @@ struct tcp_conn {
 	unsigned peer_fin : 1;    /* FIN received */
 	unsigned paused : 1;
 	unsigned close_held : 1; /* closed() waits until paused data is read */
+	unsigned encrypting : 1; /* bytes from enc_from on are enciphered on the wire */
 	unsigned want_writable : 1;
 	unsigned ack_pending : 1;
 	unsigned rtt_timing : 1;
 	/* Send side. */
 	uint32_t iss, snd_una, snd_nxt, snd_max, snd_wl1, snd_wl2;
+	uint32_t enc_from;
 	uint32_t snd_wnd;
 	uint32_t cwnd, ssthresh, recover;
 	int dupacks;

@@ -67,8 +67,10 @@ void tcp_send_segment(struct tcp_conn *c, uint32_t seq, uint8_t flags, size_t of
 		uint32_t mtu = net_path_mtu(tcp->net, c->host, c->rip);
 		p->mss_option = (uint16_t)((mtu ? mtu : 576) - IPV4_HEADER_LEN - TCP_HEADER_LEN);
 	}
-	if (len)
+	if (len) {
 		bytering_peek(&c->sbuf, offset, p->data, len);
+		p->encrypted = c->encrypting && SEQ_GEQ(seq, c->enc_from);
+	}
 	tcp->stats.segments_sent++;
 	if (retransmit)
 		tcp->stats.retransmissions++;

@@ -27,6 +27,7 @@
 #include "sim/core/sim.h"
 #include "sim/net/net.h"
 #include "sim/net/packet.h"
+#include "sim/net/wire_cipher.h"
 
 #define ETH_HEADER_LEN 14
 #define IP_MAX_LEN 65535u
@@ -258,8 +259,11 @@ static size_t build_frame(struct obs_pcap *p, const struct obs_record *rec)
 		put16be(l4 + 4, l4_len);
 		put16be(l4 + 6, 0);
 	}
-	if (pkt->len)
+	if (pkt->len) {
 		memcpy(l4 + hdr_len, pkt->data, pkt->len);
+		if (pkt->encrypted) /* after STARTTLS: a capture sees ciphertext */
+			wire_encipher(sim_seed(p->sim), pkt, l4 + hdr_len, pkt->len);
+	}
 
 	uint8_t pseudo[12];
 	put32be(pseudo, pkt->src_ip);

@@ -145,6 +145,7 @@ static const struct {
 	{{"uas", SCN_ARRAY, 0, "a list of user agents"}, scn_load_uas},
 	{{"mail", SCN_ARRAY, 0, "the mail timeline: messages sent, queue runs"}, scn_load_mail},
 	{{"faults", SCN_ARRAY, 0, "a list of faults"}, scn_load_faults},
+	{{"sniffers", SCN_ARRAY, 0, "eavesdroppers on links"}, scn_load_sniffers},
 	{{"expect", SCN_ARRAY, 0, "a list of expectations"}, scn_load_expect},
 };
 #define SECTION_COUNT (sizeof sections / sizeof sections[0])

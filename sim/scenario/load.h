@@ -39,6 +39,7 @@ int scn_load_mail(struct scn_ctx *ctx, struct scenario *s, const struct cJSON *v
 /* One "expect" entry with "mailbox" or "ledger" (e is the entry, at the
  * context's path). */
 int scn_load_mail_expect(struct scn_ctx *ctx, struct scenario *s, const struct cJSON *e);
+int scn_load_sniffers(struct scn_ctx *ctx, struct scenario *s, const struct cJSON *v);
 void scn_free_mail(struct scenario *s);
 
 /* Reports an unknown host name at the current path, suggesting a close one. */

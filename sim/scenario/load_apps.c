@@ -354,7 +354,7 @@ int scn_load_expect(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 			scn_pop(ctx);
 			continue;
 		}
-		if (scn_get(e, "mailbox") || scn_get(e, "ledger")) {
+		if (scn_get(e, "mailbox") || scn_get(e, "ledger") || scn_get(e, "sniffer")) {
 			if (scn_load_mail_expect(ctx, s, e) < 0) {
 				scn_pop(ctx);
 				scn_pop(ctx);

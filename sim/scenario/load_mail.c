@@ -728,6 +728,85 @@ int scn_load_mail(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 	return 0;
 }
 
+/* ---- sniffers ---- */
+
+static const struct scn_key sniffer_keys[] = {
+	{"name", SCN_STRING, 1, "a name for the eavesdropper, such as \"eve\""},
+	{"link", SCN_STRING, 1, "the name of the link it taps"},
+	{NULL, 0, 0, NULL},
+};
+
+int scn_load_sniffers(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
+{
+	const cJSON *list = scn_get(root, "sniffers");
+	if (!cJSON_IsArray(list) || cJSON_GetArraySize(list) == 0)
+		return 0;
+	scn_push_key(ctx, "sniffers");
+	size_t n = (size_t)cJSON_GetArraySize(list), i = 0;
+	s->sniffers = calloc(n, sizeof *s->sniffers);
+	if (!s->sniffers) {
+		scn_pop(ctx);
+		return -1;
+	}
+	for (const cJSON *e = list->child; e; e = e->next, i++) {
+		scn_push_index(ctx, i);
+		if (!cJSON_IsObject(e)) {
+			scn_error_type(ctx, e, "a sniffer such as {\"name\": \"eve\", \"link\": \"dsl\"}");
+		} else if (scn_check_keys(ctx, e, sniffer_keys) == 0) {
+			const char *link = scn_get_string(e, "link");
+			int l = scenario_link_by_name(s, link);
+			if (l < 0) {
+				char q[200];
+				scn_push_key(ctx, "link");
+				scn_error(ctx, "unknown link %s", scn_quote(link, q, sizeof q));
+				scn_pop(ctx);
+			} else {
+				s->sniffers[s->sniffer_count].name = scn_strdup(scn_get_string(e, "name"));
+				s->sniffers[s->sniffer_count].link = l;
+				s->sniffer_count++;
+			}
+		}
+		scn_pop(ctx);
+	}
+	scn_pop(ctx);
+	return 0;
+}
+
+static const struct scn_key sniffer_expect_keys[] = {
+	{"sniffer", SCN_STRING, 1, "the name of a sniffer"},
+	{"reads", SCN_STRING, 0, "a text it must read in the clear"},
+	{"cannot_read", SCN_STRING, 0, "a text it must not be able to read"},
+	{NULL, 0, 0, NULL},
+};
+
+static int load_sniffer_expect(struct scn_ctx *ctx, struct scenario *s, const cJSON *e)
+{
+	scn_check_keys(ctx, e, sniffer_expect_keys);
+	const char *name = scn_get_string(e, "sniffer");
+	int idx = -1;
+	for (size_t i = 0; name && i < s->sniffer_count; i++)
+		if (strcmp(s->sniffers[i].name, name) == 0)
+			idx = (int)i;
+	if (name && idx < 0) {
+		scn_push_key(ctx, "sniffer");
+		scn_error(ctx, "no sniffer is named \"%s\" (see \"sniffers\")", name);
+		scn_pop(ctx);
+		return 0;
+	}
+	const char *reads = scn_get_string(e, "reads"), *not = scn_get_string(e, "cannot_read");
+	if ((reads != NULL) == (not != NULL)) {
+		scn_error(ctx, "a sniffer expectation has either \"reads\" or \"cannot_read\"");
+		return 0;
+	}
+	struct scn_sniffer_expect *x =
+	    realloc(s->sniffer_expects, (s->sniffer_expect_count + 1) * sizeof *s->sniffer_expects);
+	if (!x)
+		return -1;
+	s->sniffer_expects = x;
+	x[s->sniffer_expect_count++] = (struct scn_sniffer_expect){idx, scn_strdup(reads ? reads : not), reads != NULL};
+	return 0;
+}
+
 /* ---- mail expectations (entries of "expect" with "mailbox" or "ledger") ---- */
 
 static const struct scn_key mail_expect_keys[] = {
@@ -742,6 +821,8 @@ static const struct scn_key mail_expect_keys[] = {
 
 int scn_load_mail_expect(struct scn_ctx *ctx, struct scenario *s, const cJSON *e)
 {
+	if (scn_get(e, "sniffer"))
+		return load_sniffer_expect(ctx, s, e);
 	if (scn_get(e, "ledger")) {
 		const char *v = scn_get_string(e, "ledger");
 		if (!v || strcmp(v, "balanced") != 0 || e->child->next)
@@ -858,5 +939,11 @@ void scn_free_mail(struct scenario *s)
 		free(s->mail_expects[i].absent_header);
 	}
 	free(s->mail_expects);
+	for (size_t i = 0; i < s->sniffer_count; i++)
+		free(s->sniffers[i].name);
+	free(s->sniffers);
+	for (size_t i = 0; i < s->sniffer_expect_count; i++)
+		free(s->sniffer_expects[i].text);
+	free(s->sniffer_expects);
 	free(s->dir);
 }

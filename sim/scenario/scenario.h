@@ -193,6 +193,19 @@ struct scn_mail_action {
 	size_t line_count;
 };
 
+/* An eavesdropper on a link (what it reads is printed after the run). */
+struct scn_sniffer {
+	char *name;
+	int link;
+};
+
+/* After the run: a sniffer read (or could not read) a text in the clear. */
+struct scn_sniffer_expect {
+	int sniffer;
+	char *text;
+	int readable;
+};
+
 /* After the run: a mailbox holds messages (count, Received fields each,
  * a Subject containing a text, a header that must be absent). */
 struct scn_mail_expect {
@@ -236,6 +249,10 @@ struct scenario {
 	struct scn_mail_expect *mail_expects;
 	size_t mail_expect_count;
 	int expect_ledger; /* "expect" has {"ledger": "balanced"} */
+	struct scn_sniffer *sniffers;
+	size_t sniffer_count;
+	struct scn_sniffer_expect *sniffer_expects;
+	size_t sniffer_expect_count;
 };
 
 /* Loads text (len bytes, need not be NUL-terminated) named file in

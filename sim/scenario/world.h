@@ -55,6 +55,9 @@ struct mta;
 /* The mailstore of the scenario's i-th MTA (NULL past the end). */
 struct mailstore *scn_world_mailstore(struct scn_world *w, size_t i);
 struct mta *scn_world_mta(struct scn_world *w, size_t i);
+struct obs_sniffer;
+/* The scenario's i-th sniffer (NULL past the end). */
+struct obs_sniffer *scn_world_sniffer(struct scn_world *w, size_t i);
 /* Writes every MTA's mailboxes as Maildir++ under dir. 0, or -1 with err. */
 int scn_world_export_maildir(struct scn_world *w, const char *dir, char *err, size_t errlen);
 

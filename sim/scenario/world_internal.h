@@ -12,6 +12,7 @@ struct dns_server;
 struct mailstore;
 struct mta;
 struct ua;
+struct obs_sniffer;
 
 struct fault_event {
 	struct scn_world *w;
@@ -34,6 +35,7 @@ struct scn_world {
 	struct mta **mtas;
 	struct ua **uas;
 	struct typist **typists; /* per mail action */
+	struct obs_sniffer **sniffers;
 	struct mail_event *mail_events;
 	struct mta_net **relay_nets;
 	struct mta_route **routes;

@@ -14,6 +14,7 @@
 #include "sim/agents/mailstore.h"
 #include "sim/agents/mta.h"
 #include "sim/agents/typist.h"
+#include "sim/observe/sniffer.h"
 #include "sim/agents/ua.h"
 #include "sim/core/blob.h"
 #include "sim/core/sim.h"
@@ -241,6 +242,15 @@ int scn_world_mail_start(struct scn_world *w, char *err, size_t errlen)
 	if (start_dns(w, err, errlen) < 0 || start_mtas(w, err, errlen) < 0 || start_uas(w, err, errlen) < 0)
 		return -1;
 	const struct scenario *s = w->s;
+	w->sniffers = calloc(s->sniffer_count + 1, sizeof *w->sniffers);
+	for (size_t i = 0; w->sniffers && i < s->sniffer_count; i++) {
+		w->sniffers[i] = obs_sniffer_open(w->sim, w->net, w->link_ids[s->sniffers[i].link], s->sniffers[i].name,
+					     s->links[s->sniffers[i].link].name);
+		if (!w->sniffers[i]) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
 	w->mail_events = calloc(s->mail_count + 1, sizeof *w->mail_events);
 	w->typists = calloc(s->mail_count + 1, sizeof *w->typists);
 	int h = sim_handler(w->sim, run_mail_event);
@@ -261,6 +271,10 @@ int scn_world_mail_start(struct scn_world *w, char *err, size_t errlen)
 void scn_world_mail_free(struct scn_world *w)
 {
 	const struct scenario *s = w->s;
+	for (size_t i = 0; w->sniffers && i < s->sniffer_count; i++)
+		obs_sniffer_close(&w->sniffers[i]);
+	free(w->sniffers);
+	w->sniffers = NULL;
 	for (size_t i = 0; w->typists && i < s->mail_count; i++)
 		typist_free(&w->typists[i]);
 	free(w->typists);
@@ -330,9 +344,23 @@ static int count_fields(const struct ms_message *m, const char *name)
 	return n;
 }
 
+struct obs_sniffer *scn_world_sniffer(struct scn_world *w, size_t i)
+{
+	return w->sniffers && i < w->s->sniffer_count ? w->sniffers[i] : NULL;
+}
+
 size_t scn_world_mail_failed_expectations(const struct scn_world *w, FILE *out)
 {
 	size_t failed = 0;
+	for (size_t i = 0; w->sniffers && i < w->s->sniffer_expect_count; i++) {
+		const struct scn_sniffer_expect *x = &w->s->sniffer_expects[i];
+		int read = obs_sniffer_read(w->sniffers[x->sniffer], x->text);
+		int ok = read == x->readable;
+		failed += !ok;
+		if (out)
+			fprintf(out, "  expect sniffer %s %s \"%s\": %s\n", w->s->sniffers[x->sniffer].name,
+				x->readable ? "reads" : "cannot read", x->text, ok ? "ok" : "FAILED");
+	}
 	for (size_t i = 0; i < w->s->mail_expect_count; i++) {
 		const struct scn_mail_expect *x = &w->s->mail_expects[i];
 		struct ms_user *u = find_user(w, x->mailbox);

@@ -9,7 +9,7 @@ check() { # name, command...
 	shift
 	if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name"; fail=$((fail + 1)); fi
 }
-for s in juan-maria telnet-smtp-1 esmtp-etrn mx-backup open-relay-spam bounce-and-retry; do
+for s in juan-maria telnet-smtp-1 esmtp-etrn mx-backup open-relay-spam bounce-and-retry starttls-eavesdrop; do
 	check "$s meets its expectations" "$MAILSIM" run --quiet "$SRC/scenarios/$s.json"
 done
 out=$("$MAILSIM" run "$SRC/scenarios/telnet-smtp-1.json")

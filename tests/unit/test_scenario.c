@@ -174,7 +174,7 @@ static void test_messages(void)
 	/* Control bytes in keys are escaped, so a message stays one line. */
 	CHECK_STR(first_error("{\"hosts\": [{\"name\": \"a\", \"ip\": \"10.0.0.1\"}], \"x\\ny\": 1}"),
 		  "t.json:1: x\\x0ay: unknown key \"x\\x0ay\" (known keys: title, description, seed, until, tcp, hosts, "
-		  "links, routes, apps, dns, mtas, uas, mail, faults, expect)");
+		  "links, routes, apps, dns, mtas, uas, mail, faults, sniffers, expect)");
 	CHECK_STR(first_error(""), "t.json:1:1: not valid JSON: the text ends too early (an unclosed string, list or "
 				   "object?)");
 	CHECK_STR(first_error("{\"hosts\": [1,]}"), "t.json:1:14: not valid JSON: parsing stopped at ']'");

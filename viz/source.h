@@ -1,0 +1,59 @@
+/* Where the viewer's worlds come from. Scrubbing replays a run from time
+ * zero, so the viewer needs to build a fresh, identical world on demand: a
+ * source is that recipe (a loaded scenario, or a network built in code for
+ * tests and benchmarks) plus what the network does not know about hosts:
+ * their roles and optional positions.
+ *
+ * A world is only a kernel and a network as far as the viewer is
+ * concerned; whatever else the recipe built (TCP, applications) lives in
+ * impl and goes with destroy. */
+#ifndef VIZ_SOURCE_H
+#define VIZ_SOURCE_H
+
+#include <stddef.h>
+
+#include "sim/core/time.h"
+
+struct sim;
+struct net;
+
+/* Host roles as the viewer draws them (mirrors the scenario's roles). */
+enum viz_role {
+	VIZ_ROLE_HOST,
+	VIZ_ROLE_UA,
+	VIZ_ROLE_MTA,
+	VIZ_ROLE_DNS,
+	VIZ_ROLE_MAILBOX,
+	VIZ_ROLE_ROUTER,
+	VIZ_ROLE_SNIFFER,
+	VIZ_ROLE_COUNT
+};
+
+struct viz_world {
+	struct sim *sim;
+	struct net *net;
+	void *impl;
+};
+
+struct viz_source {
+	/* Builds a fresh world at time 0 with a finalized network. Returns 0,
+	 * or -1 with a message in err. */
+	int (*build)(void *ctx, struct viz_world *w_r, char *err, size_t errlen);
+	/* Frees what build made (w->sim, w->net, w->impl). */
+	void (*destroy)(void *ctx, struct viz_world *w);
+	/* Role of a host (by network host number). */
+	enum viz_role (*role)(void *ctx, int host);
+	/* 1 and the position (any unit; the viewer scales it) if the recipe
+	 * places this host, else 0. NULL: no positions. */
+	int (*position)(void *ctx, int host, double *x_r, double *y_r);
+	/* The link's name for people (a scenario's "uplink"); NULL: the
+	 * network's "a-b". */
+	const char *(*link_name)(void *ctx, int link);
+	/* When the run ends on its own (SIM_TIME_NEVER: when the queue
+	 * drains). */
+	sim_time until;
+	const char *title; /* shown in the top bar; may be NULL */
+	void *ctx;
+};
+
+#endif
