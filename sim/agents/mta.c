@@ -323,9 +323,13 @@ static void on_etrn(void *ctx, const char *node, struct smtp_reply *reply)
 
 static int on_starttls(void *ctx) { return ((struct smtpd *)ctx)->m->cfg.starttls; }
 
+/* Each end publishes the lines it sends, so every line reaches the bus
+ * once (the client's driver publishes the commands). */
 static void on_trace(void *ctx, int sent, const char *line, size_t len)
 {
 	struct smtpd *sd = ctx;
+	if (!sent)
+		return;
 	agent_publish_line(sd->m->env, sent ? sd->m->host : sd->peer, sent ? sd->peer : sd->m->host, sd->conn_id,
 			   "SMTP", !sent, sd->engine ? smtp_server_encrypted(sd->engine) : 0, line, len);
 }

@@ -96,9 +96,12 @@ static void fwd_session(void *ctx, enum smtp_client_failure why, const struct sm
 	if (o->owner.session)
 		o->owner.session(o->owner.ctx, why, r);
 }
+/* Each end publishes the lines it sends (the server publishes its replies). */
 static void on_trace(void *ctx, int sent, const char *line, size_t len)
 {
 	struct smtp_out *o = ctx;
+	if (!sent)
+		return;
 	agent_publish_line(o->env, sent ? o->host : o->peer, sent ? o->peer : o->host, o->conn_id, "SMTP", sent,
 			   o->engine ? smtp_client_encrypted(o->engine) : 0, line, len);
 }

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "sim/agents/agent_env.h"
+#include "sim/net/net.h"
 #include "sim/net/tcp.h"
 
 #define MAX_REPLY_LINE 1024
@@ -12,6 +13,8 @@
 struct typist {
 	const struct agent_env *env;
 	struct tcp_conn *conn;
+	int host, peer;
+	uint32_t conn_id;
 	char **lines;
 	size_t nlines, next;
 	char partial[MAX_REPLY_LINE];
@@ -24,6 +27,9 @@ static void type_line(struct typist *t)
 {
 	while (t->conn && t->next < t->nlines) {
 		const char *l = t->lines[t->next++];
+		/* What the person types is published by the typist; the
+		 * server publishes its replies. */
+		agent_publish_line(t->env, t->host, t->peer, t->conn_id, "SMTP", 1, 0, l, strlen(l));
 		tcp_send(t->conn, l, strlen(l));
 		tcp_send(t->conn, "\r\n", 2);
 		if (t->in_data && strcmp(l, ".") == 0) {
@@ -117,6 +123,9 @@ struct typist *typist_start(const struct agent_env *env, int host, uint32_t ip, 
 		typist_free(&t);
 		return NULL;
 	}
+	t->host = host;
+	t->peer = net_host_by_ip(env->net, ip);
+	t->conn_id = tcp_conn_id(t->conn);
 	return t;
 }
 

@@ -2,6 +2,7 @@
  * table in commands.c. */
 #include <stdio.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "sim/cli/commands.h"
 #include "viz/viz_cli.h"
@@ -20,8 +21,11 @@ int main(int argc, char **argv)
 {
 	if (argc < 2) {
 		/* No arguments: the built-in default scenario, in the viewer
-		 * when a display is available, else in the terminal. */
-		char *args[] = {cli_display_available() ? "view" : "run", NULL};
+		 * when a display is available, else in the terminal. Output
+		 * going to a pipe or file (a script, a test) means the
+		 * terminal: nobody is there to close a window. */
+		int window = isatty(STDOUT_FILENO) && cli_display_available();
+		char *args[] = {window ? "view" : "run", NULL};
 		for (const struct cli_command *c = cli_commands; c->name; c++)
 			if (strcmp(c->name, args[0]) == 0)
 				return c->run(1, args);

@@ -10,7 +10,6 @@
  * order before that. */
 #include "sim/observe/ledger.h"
 
-#include <cjson/cJSON.h>
 #include <stdarg.h>
 #include <stdint.h>
 #include <stdlib.h>
@@ -21,63 +20,9 @@
 #include "sim/core/bus.h"
 #include "sim/core/sim.h"
 #include "sim/net/net.h"
+#include "sim/observe/ledger_internal.h"
 
-enum fate { FATE_OPEN, FATE_RELAYED, FATE_DELIVERED, FATE_BOUNCED, FATE_DISCARDED };
-
-static const char *const fate_names[] = {"queued", "relayed", "delivered", "bounced", "discarded"};
-
-struct entry {
-	int host;
-	char *qid, *rcpt;
-	int msg;
-	enum fate fate;
-	char *detail;   /* the end's text (folder, reason, next hop) */
-	char *deferred; /* the last deferral's text */
-	int declared;   /* found in its host's declared queue (settle) */
-	const char *queue_error; /* the declared queue's last error (settle) */
-};
-
-struct message {
-	char *id; /* the Message-ID, NULL if it had none */
-	char *from;
-	int submit_host; /* -1: no submission seen */
-	int *entries;
-	size_t n, cap;
-};
-
-struct declared {
-	int host;
-	char *qid, *rcpt, *error;
-};
-
-struct strmap {
-	char **keys;
-	int32_t *vals;
-	size_t mask, used;
-};
-
-struct strlist {
-	char **items;
-	size_t n, cap;
-};
-
-struct obs_ledger {
-	struct sim *sim;
-	const struct net *net;
-	struct entry *entries;
-	size_t nentries, capentries;
-	struct message *msgs;
-	size_t nmsgs, capmsgs;
-	struct strmap by_entry, by_msg;
-	struct declared *decl;
-	size_t ndecl, capdecl;
-	int *decl_hosts;
-	size_t ndecl_hosts, capdecl_hosts;
-	struct strlist seen;    /* problems found while the run went */
-	struct strlist settled; /* problems found by settle() */
-	struct strlist dups;    /* duplicate reports, by settle() */
-	int oom;
-};
+const char *const ledger_fate_names[] = {"queued", "relayed", "delivered", "bounced", "discarded"};
 
 /* ---- small containers ---- */
 
@@ -106,7 +51,7 @@ static uint64_t hash_str(const char *s)
 	return h;
 }
 
-static int map_init(struct strmap *m, size_t cap)
+static int map_init(struct ledger_strmap *m, size_t cap)
 {
 	m->keys = calloc(cap, sizeof *m->keys);
 	m->vals = malloc(cap * sizeof *m->vals);
@@ -120,7 +65,7 @@ static int map_init(struct strmap *m, size_t cap)
 	return 0;
 }
 
-static void map_free(struct strmap *m)
+static void map_free(struct ledger_strmap *m)
 {
 	if (m->keys)
 		for (size_t i = 0; i <= m->mask; i++)
@@ -130,7 +75,7 @@ static void map_free(struct strmap *m)
 	memset(m, 0, sizeof *m);
 }
 
-static size_t map_slot(const struct strmap *m, const char *key)
+static size_t map_slot(const struct ledger_strmap *m, const char *key)
 {
 	size_t i = (size_t)hash_str(key) & m->mask;
 	while (m->keys[i] && strcmp(m->keys[i], key) != 0)
@@ -138,17 +83,17 @@ static size_t map_slot(const struct strmap *m, const char *key)
 	return i;
 }
 
-static int32_t map_get(const struct strmap *m, const char *key)
+static int32_t map_get(const struct ledger_strmap *m, const char *key)
 {
 	size_t i = map_slot(m, key);
 	return m->keys[i] ? m->vals[i] : -1;
 }
 
 /* Adds key (copied; not present yet). 0, or -1 on ENOMEM. */
-static int map_add(struct strmap *m, const char *key, int32_t val)
+static int map_add(struct ledger_strmap *m, const char *key, int32_t val)
 {
 	if ((m->used + 1) * 2 > m->mask + 1) {
-		struct strmap n;
+		struct ledger_strmap n;
 		if (map_init(&n, (m->mask + 1) * 2) < 0)
 			return -1;
 		for (size_t i = 0; i <= m->mask; i++) {
@@ -171,24 +116,24 @@ static int map_add(struct strmap *m, const char *key, int32_t val)
 	return 0;
 }
 
-static void list_clear(struct strlist *l)
+static void list_clear(struct ledger_strlist *l)
 {
 	for (size_t i = 0; i < l->n; i++)
 		free(l->items[i]);
 	l->n = 0;
 }
 
-static void list_free(struct strlist *l)
+static void list_free(struct ledger_strlist *l)
 {
 	list_clear(l);
 	free(l->items);
 	memset(l, 0, sizeof *l);
 }
 
-static void list_add(struct obs_ledger *l, struct strlist *list, const char *fmt, ...)
+static void list_add(struct obs_ledger *l, struct ledger_strlist *list, const char *fmt, ...)
 	__attribute__((format(printf, 3, 4)));
 
-static void list_add(struct obs_ledger *l, struct strlist *list, const char *fmt, ...)
+static void list_add(struct obs_ledger *l, struct ledger_strlist *list, const char *fmt, ...)
 {
 	va_list ap;
 	va_start(ap, fmt);
@@ -208,7 +153,7 @@ static void list_add(struct obs_ledger *l, struct strlist *list, const char *fmt
 
 /* ---- names and keys ---- */
 
-static const char *host_name(const struct obs_ledger *l, int host, char buf[24])
+const char *ledger_host_name(const struct obs_ledger *l, int host, char buf[24])
 {
 	if (l->net && host >= 0 && host < net_host_count(l->net))
 		return net_host_name(l->net, host);
@@ -260,7 +205,7 @@ static int message_for(struct obs_ledger *l, const char *mid, int host, const ch
 		return -1;
 	int m = map_get(&l->by_msg, key);
 	if (m < 0 && grow((void **)&l->msgs, &l->capmsgs, l->nmsgs, sizeof *l->msgs) == 0) {
-		struct message *msg = &l->msgs[l->nmsgs];
+		struct ledger_message *msg = &l->msgs[l->nmsgs];
 		memset(msg, 0, sizeof *msg);
 		msg->submit_host = -1;
 		msg->id = has_id ? strdup(mid) : NULL;
@@ -296,7 +241,7 @@ static void on_accepted(struct obs_ledger *l, const struct obs_record *rec, cons
 		l->oom = 1;
 		return;
 	}
-	struct entry *en = &l->entries[l->nentries];
+	struct ledger_entry *en = &l->entries[l->nentries];
 	memset(en, 0, sizeof *en);
 	en->host = rec->u.mail.host;
 	en->qid = strdup(qid);
@@ -330,7 +275,7 @@ static size_t event_entries(struct obs_ledger *l, const struct obs_record *rec, 
 	size_t n = 0, cap = 0;
 	int *many = NULL;
 	for (size_t i = 0; i < l->nentries; i++) {
-		const struct entry *en = &l->entries[i];
+		const struct ledger_entry *en = &l->entries[i];
 		if (en->host != rec->u.mail.host || en->fate != FATE_OPEN || strcmp(en->qid, qid) != 0)
 			continue;
 		if (grow((void **)&many, &cap, n, sizeof *many) < 0) {
@@ -368,7 +313,7 @@ static void on_event(struct obs_ledger *l, const struct obs_record *rec, const c
 		return;
 	}
 	for (size_t i = 0; i < n; i++) {
-		struct entry *en = &l->entries[many ? many[i] : one];
+		struct ledger_entry *en = &l->entries[many ? many[i] : one];
 		switch (ev) {
 		case OBS_MAIL_QUEUED:
 			break;
@@ -376,13 +321,13 @@ static void on_event(struct obs_ledger *l, const struct obs_record *rec, const c
 			set_text(l, &en->deferred, rec->u.mail.text);
 			break;
 		default: {
-			enum fate f = ev == OBS_MAIL_RELAYED	? FATE_RELAYED
+			enum ledger_fate f = ev == OBS_MAIL_RELAYED	? FATE_RELAYED
 				      : ev == OBS_MAIL_DELIVERED ? FATE_DELIVERED
 				      : ev == OBS_MAIL_BOUNCED	 ? FATE_BOUNCED
 								 : FATE_DISCARDED;
 			if (en->fate != FATE_OPEN) {
 				list_add(l, &l->seen, "%s %s %s for %s, which had already been %s", where,
-					 obs_mail_event_name(ev), qid, en->rcpt, fate_names[en->fate]);
+					 obs_mail_event_name(ev), qid, en->rcpt, ledger_fate_names[en->fate]);
 				break;
 			}
 			en->fate = f;
@@ -400,7 +345,7 @@ static void on_record(void *ctx, const struct obs_record *rec)
 	if (rec->type != OBS_MAIL)
 		return;
 	char buf[24];
-	const char *where = host_name(l, rec->u.mail.host, buf);
+	const char *where = ledger_host_name(l, rec->u.mail.host, buf);
 	switch (rec->u.mail.event) {
 	case OBS_MAIL_SUBMITTED: {
 		int m = message_for(l, rec->u.mail.message_id, rec->u.mail.host, rec->u.mail.queue_id,
@@ -469,7 +414,7 @@ int obs_ledger_declare_queued(struct obs_ledger *l, int host, const char *queue_
 		return -1;
 	if (grow((void **)&l->decl, &l->capdecl, l->ndecl, sizeof *l->decl) < 0)
 		return -1;
-	struct declared *d = &l->decl[l->ndecl];
+	struct ledger_declared *d = &l->decl[l->ndecl];
 	d->host = host;
 	d->qid = dup_or_empty(queue_id);
 	d->rcpt = dup_or_empty(rcpt);
@@ -514,7 +459,7 @@ int obs_ledger_declare_mta(struct obs_ledger *l, const struct mta *m)
 static const char *or_none(const char *s) { return s && *s ? s : "none"; }
 
 /* Whether entry i is the first of its message's entries for its mailbox. */
-static int first_for_mailbox(const struct obs_ledger *l, const struct message *m, size_t k)
+int ledger_first_for_mailbox(const struct obs_ledger *l, const struct ledger_message *m, size_t k)
 {
 	const char *rcpt = l->entries[m->entries[k]].rcpt;
 	for (size_t j = 0; j < k; j++)
@@ -533,9 +478,9 @@ static void settle(struct obs_ledger *l)
 		l->entries[i].queue_error = NULL;
 	}
 	for (size_t i = 0; i < l->ndecl; i++) {
-		const struct declared *d = &l->decl[i];
+		const struct ledger_declared *d = &l->decl[i];
 		int e = find_entry(l, d->host, d->qid, d->rcpt);
-		const char *where = host_name(l, d->host, b1);
+		const char *where = ledger_host_name(l, d->host, b1);
 		if (e == -2) {
 			l->oom = 1;
 		} else if (e < 0) {
@@ -543,7 +488,7 @@ static void settle(struct obs_ledger *l)
 				 d->qid, d->rcpt);
 		} else if (l->entries[e].fate != FATE_OPEN) {
 			list_add(l, &l->settled, "%s's queue holds %s for %s, which the ledger saw %s", where, d->qid,
-				 d->rcpt, fate_names[l->entries[e].fate]);
+				 d->rcpt, ledger_fate_names[l->entries[e].fate]);
 		} else if (l->entries[e].declared) {
 			list_add(l, &l->settled, "%s's queue holds %s for %s twice", where, d->qid, d->rcpt);
 		} else {
@@ -552,10 +497,10 @@ static void settle(struct obs_ledger *l)
 		}
 	}
 	for (size_t i = 0; i < l->nentries; i++) {
-		const struct entry *en = &l->entries[i];
+		const struct ledger_entry *en = &l->entries[i];
 		if (en->fate != FATE_OPEN || en->declared)
 			continue;
-		const char *where = host_name(l, en->host, b1);
+		const char *where = ledger_host_name(l, en->host, b1);
 		if (host_declared(l, en->host))
 			list_add(l, &l->settled,
 				 "lost: %s accepted %s for %s; it was never relayed, delivered, bounced or discarded, "
@@ -570,27 +515,27 @@ static void settle(struct obs_ledger *l)
 	for (size_t m = 0; m < l->nmsgs; m++)
 		if (l->msgs[m].submit_host >= 0 && l->msgs[m].n == 0)
 			list_add(l, &l->settled, "lost: %s submitted %s, which no MTA accepted",
-				 host_name(l, l->msgs[m].submit_host, b1),
+				 ledger_host_name(l, l->msgs[m].submit_host, b1),
 				 l->msgs[m].id ? l->msgs[m].id : "a message without a Message-ID");
 	/* Duplicates: per message and mailbox, deliveries through separate
 	 * acceptances. */
 	for (size_t m = 0; m < l->nmsgs; m++) {
-		const struct message *msg = &l->msgs[m];
+		const struct ledger_message *msg = &l->msgs[m];
 		for (size_t k = 0; k < msg->n; k++) {
-			if (!first_for_mailbox(l, msg, k))
+			if (!ledger_first_for_mailbox(l, msg, k))
 				continue;
 			const char *rcpt = l->entries[msg->entries[k]].rcpt;
 			size_t count = 0;
 			char where[512] = "";
 			size_t wl = 0;
 			for (size_t j = k; j < msg->n; j++) {
-				const struct entry *en = &l->entries[msg->entries[j]];
+				const struct ledger_entry *en = &l->entries[msg->entries[j]];
 				if (en->fate != FATE_DELIVERED || !same_mailbox(en->rcpt, rcpt))
 					continue;
 				count++;
 				if (wl < sizeof where)
 					wl += (size_t)snprintf(where + wl, sizeof where - wl, "%s%s %s", count > 1 ? ", " : "",
-							       host_name(l, en->host, b1), en->qid);
+							       ledger_host_name(l, en->host, b1), en->qid);
 			}
 			if (count > 1)
 				list_add(l, &l->dups,
@@ -636,20 +581,11 @@ size_t obs_ledger_duplicates(struct obs_ledger *l)
 
 /* ---- one recipient's journey ---- */
 
-struct journey {
-	enum fate fate;
-	const struct entry *at; /* the entry that decides the fate */
-	size_t deliveries;
-	int path[64];
-	size_t npath;
-	int path_truncated;
-};
-
 /* Follows rcpt (the mailbox of entry k onwards) through message m: the
  * hosts it was accepted at, in order, after its submitter; its fate is the
  * first of delivered, bounced, discarded, queued, relayed that any of its
  * entries reached. */
-static void journey_of(const struct obs_ledger *l, const struct message *m, size_t k, struct journey *j)
+void ledger_follow(const struct obs_ledger *l, const struct ledger_message *m, size_t k, struct ledger_journey *j)
 {
 	static const int rank[] = {[FATE_DELIVERED] = 0, [FATE_BOUNCED] = 1, [FATE_DISCARDED] = 2,
 				   [FATE_OPEN] = 3, [FATE_RELAYED] = 4};
@@ -658,7 +594,7 @@ static void journey_of(const struct obs_ledger *l, const struct message *m, size
 	if (m->submit_host >= 0)
 		j->path[j->npath++] = m->submit_host;
 	for (size_t i = k; i < m->n; i++) {
-		const struct entry *en = &l->entries[m->entries[i]];
+		const struct ledger_entry *en = &l->entries[m->entries[i]];
 		if (!same_mailbox(en->rcpt, rcpt))
 			continue;
 		if (j->npath == 0 || j->path[j->npath - 1] != en->host) {
@@ -677,7 +613,7 @@ static void journey_of(const struct obs_ledger *l, const struct message *m, size
 }
 
 /* The journey's detail: the folder, the reason, the next hop. */
-static const char *journey_detail(const struct journey *j)
+const char *ledger_journey_detail(const struct ledger_journey *j)
 {
 	if (j->fate == FATE_OPEN) {
 		if (j->at->deferred && *j->at->deferred)
@@ -688,164 +624,19 @@ static const char *journey_detail(const struct journey *j)
 }
 
 /* A message's fate: its recipients' one fate, or "mixed". */
-static const char *message_fate(const struct obs_ledger *l, const struct message *m)
+const char *ledger_message_fate(const struct obs_ledger *l, const struct ledger_message *m)
 {
 	const char *fate = NULL;
 	for (size_t k = 0; k < m->n; k++) {
-		if (!first_for_mailbox(l, m, k))
+		if (!ledger_first_for_mailbox(l, m, k))
 			continue;
-		struct journey j;
-		journey_of(l, m, k, &j);
-		if (fate && strcmp(fate, fate_names[j.fate]) != 0)
+		struct ledger_journey j;
+		ledger_follow(l, m, k, &j);
+		if (fate && strcmp(fate, ledger_fate_names[j.fate]) != 0)
 			return "mixed";
-		fate = fate_names[j.fate];
+		fate = ledger_fate_names[j.fate];
 	}
 	return fate ? fate : "unaccepted";
-}
-
-/* ---- text ---- */
-
-int obs_ledger_print(struct obs_ledger *l, FILE *out)
-{
-	struct obs_ledger_totals t;
-	obs_ledger_totals(l, &t);
-	int balanced = obs_ledger_balanced(l);
-	fprintf(out, "ledger: accepted %zu = delivered %zu + relayed %zu + bounced %zu + discarded %zu + queued %zu: ",
-		t.accepted, t.delivered, t.relayed, t.bounced, t.discarded, t.queued);
-	if (balanced)
-		fputs("balanced\n", out);
-	else
-		fprintf(out, "NOT balanced (%zu problem%s)\n", t.problems, t.problems == 1 ? "" : "s");
-	for (size_t i = 0; i < l->seen.n; i++)
-		fprintf(out, "  problem: %s\n", l->seen.items[i]);
-	for (size_t i = 0; i < l->settled.n; i++)
-		fprintf(out, "  problem: %s\n", l->settled.items[i]);
-	if (l->oom)
-		fputs("  problem: out of memory while keeping the ledger: it is incomplete\n", out);
-	for (size_t i = 0; i < l->dups.n; i++)
-		fprintf(out, "  %s\n", l->dups.items[i]);
-	char b[24];
-	for (size_t m = 0; m < l->nmsgs; m++) {
-		const struct message *msg = &l->msgs[m];
-		fprintf(out, "message %s from <%s>: %s\n", msg->id ? msg->id : "(no Message-ID)", msg->from,
-			message_fate(l, msg));
-		for (size_t k = 0; k < msg->n; k++) {
-			if (!first_for_mailbox(l, msg, k))
-				continue;
-			struct journey j;
-			journey_of(l, msg, k, &j);
-			const char *detail = journey_detail(&j);
-			fprintf(out, "  %s: %s", l->entries[msg->entries[k]].rcpt, fate_names[j.fate]);
-			if (j.fate == FATE_RELAYED)
-				fprintf(out, " by %s %s, not seen again", host_name(l, j.at->host, b), j.at->qid);
-			else
-				fprintf(out, " at %s %s", host_name(l, j.at->host, b), j.at->qid);
-			if (*detail)
-				fprintf(out, j.fate == FATE_DELIVERED ? " (%s)" : ": %s", detail);
-			if (j.deliveries > 1)
-				fprintf(out, " [delivered %zu times]", j.deliveries);
-			fputs("; path ", out);
-			for (size_t p = 0; p < j.npath; p++)
-				fprintf(out, "%s%s", p ? " > " : "", host_name(l, j.path[p], b));
-			fputs(j.path_truncated ? " > ...\n" : "\n", out);
-		}
-	}
-	return l->oom || ferror(out) ? -1 : 0;
-}
-
-/* ---- JSON ---- */
-
-static int add_count(cJSON *o, const char *key, size_t v) { return cJSON_AddNumberToObject(o, key, (double)v) ? 0 : -1; }
-
-static int add_list(cJSON *o, const char *key, const struct strlist *a, const struct strlist *b)
-{
-	cJSON *arr = cJSON_AddArrayToObject(o, key);
-	if (!arr)
-		return -1;
-	const struct strlist *lists[2] = {a, b};
-	for (int k = 0; k < 2; k++) {
-		if (!lists[k])
-			continue;
-		for (size_t i = 0; i < lists[k]->n; i++) {
-			cJSON *s = cJSON_CreateString(lists[k]->items[i]);
-			if (!s || !cJSON_AddItemToArray(arr, s)) {
-				cJSON_Delete(s);
-				return -1;
-			}
-		}
-	}
-	return 0;
-}
-
-static int add_recipient(const struct obs_ledger *l, cJSON *arr, const struct message *msg, size_t k)
-{
-	struct journey j;
-	journey_of(l, msg, k, &j);
-	char b[24];
-	cJSON *r = cJSON_CreateObject(), *path;
-	if (!r || !cJSON_AddItemToArray(arr, r))
-		return cJSON_Delete(r), -1;
-	if (!cJSON_AddStringToObject(r, "rcpt", l->entries[msg->entries[k]].rcpt) ||
-	    !cJSON_AddStringToObject(r, "fate", fate_names[j.fate]) ||
-	    !cJSON_AddStringToObject(r, "host", host_name(l, j.at->host, b)) ||
-	    !cJSON_AddStringToObject(r, "queue_id", j.at->qid) ||
-	    !cJSON_AddStringToObject(r, "detail", journey_detail(&j)) || add_count(r, "deliveries", j.deliveries) < 0 ||
-	    !(path = cJSON_AddArrayToObject(r, "path")))
-		return -1;
-	for (size_t p = 0; p < j.npath; p++) {
-		cJSON *s = cJSON_CreateString(host_name(l, j.path[p], b));
-		if (!s || !cJSON_AddItemToArray(path, s))
-			return cJSON_Delete(s), -1;
-	}
-	return 0;
-}
-
-int obs_ledger_add_json(struct obs_ledger *l, cJSON *obj)
-{
-	struct obs_ledger_totals t;
-	obs_ledger_totals(l, &t);
-	int balanced = obs_ledger_balanced(l);
-	cJSON *o = cJSON_AddObjectToObject(obj, "ledger"), *queue, *msgs;
-	if (!o || add_count(o, "accepted", t.accepted) < 0 || add_count(o, "delivered", t.delivered) < 0 ||
-	    add_count(o, "relayed", t.relayed) < 0 || add_count(o, "bounced", t.bounced) < 0 ||
-	    add_count(o, "discarded", t.discarded) < 0 || add_count(o, "queued", t.queued) < 0 ||
-	    !cJSON_AddBoolToObject(o, "balanced", balanced) || add_count(o, "duplicates", t.duplicates) < 0 ||
-	    add_list(o, "problems", &l->seen, &l->settled) < 0 || add_list(o, "duplicate_reports", &l->dups, NULL) < 0 ||
-	    !(queue = cJSON_AddArrayToObject(o, "queue")))
-		return -1;
-	char b[24];
-	for (size_t i = 0; i < l->nentries; i++) {
-		const struct entry *en = &l->entries[i];
-		if (en->fate != FATE_OPEN)
-			continue;
-		cJSON *q = cJSON_CreateObject();
-		if (!q || !cJSON_AddItemToArray(queue, q))
-			return cJSON_Delete(q), -1;
-		if (!cJSON_AddStringToObject(q, "host", host_name(l, en->host, b)) ||
-		    !cJSON_AddStringToObject(q, "queue_id", en->qid) || !cJSON_AddStringToObject(q, "rcpt", en->rcpt) ||
-		    !cJSON_AddStringToObject(q, "reason", en->deferred && *en->deferred ? en->deferred
-							   : en->queue_error			 ? en->queue_error
-											 : "") ||
-		    !cJSON_AddBoolToObject(q, "verified", en->declared))
-			return -1;
-	}
-	if (!(msgs = cJSON_AddArrayToObject(o, "messages")))
-		return -1;
-	for (size_t m = 0; m < l->nmsgs; m++) {
-		const struct message *msg = &l->msgs[m];
-		cJSON *mo = cJSON_CreateObject(), *rs;
-		if (!mo || !cJSON_AddItemToArray(msgs, mo))
-			return cJSON_Delete(mo), -1;
-		if (!(msg->id ? cJSON_AddStringToObject(mo, "id", msg->id) : cJSON_AddNullToObject(mo, "id")) ||
-		    !cJSON_AddStringToObject(mo, "from", msg->from) ||
-		    !cJSON_AddStringToObject(mo, "fate", message_fate(l, msg)) ||
-		    !(rs = cJSON_AddArrayToObject(mo, "recipients")))
-			return -1;
-		for (size_t k = 0; k < msg->n; k++)
-			if (first_for_mailbox(l, msg, k) && add_recipient(l, rs, msg, k) < 0)
-				return -1;
-	}
-	return l->oom ? -1 : 0;
 }
 
 /* ---- life cycle ---- */

@@ -392,6 +392,15 @@ static int message_filter(struct obs_transcript *t, struct tr_session *s, int di
 				s->msg_in_body = 1;
 			return 1;
 		}
+		/* A MIME boundary and the part's header section are the
+		 * message's structure: shown free, so a reader sees each
+		 * part's type and the first lines of content. (A body line
+		 * that merely starts with "--x" is taken for one.) */
+		if (len >= 3 && text[0] == '-' && text[1] == '-' && text[2] != ' ' && text[2] != '-') {
+			put_elided(t, s, when);
+			s->msg_in_body = 0;
+			return 1;
+		}
 		if (t->opt.body_lines < 0 || s->msg_shown < t->opt.body_lines) {
 			s->msg_shown++;
 			return 1;

@@ -22,7 +22,9 @@
  * (an eavesdropper's view) unless the options ask for the plaintext (the
  * endpoints' view). A message in transit (SMTP DATA, a POP3 RETR or TOP
  * answer) shows its header section and the first body_lines body lines,
- * then "[... N more lines ...]" and the final ".".
+ * then "[... N more lines ...]" and the final "."; MIME boundaries and the
+ * parts' header sections are always shown (they do not count), so each
+ * part's type is seen.
  *
  * Open it on a kernel and a finalized network before the run; close it
  * after (flushes, unsubscribes, frees). Output is deterministic.

@@ -1,9 +1,9 @@
-/* The world of test_mta.c for tests that watch a whole run: a laptop, three
+/* The mail world of test_mta.c, test_ledger.c and test_transcript.c: a laptop, three
  * MTAs in the note's chain (mta1 "smtp.gmail.com" with a route to the
  * gateway gw "gw.relay.net", then MX lookups to mx "mx.dominio.de.maria",
  * with mx2 as a backup MX that relays to it), a DNS server, an outsider,
- * all hanging off one router with 2 ms links. Copied from test_mta.c (which
- * keeps its own copy); w->log collects "host:event:rcpt" lines. */
+ * all hanging off one router with 2 ms links; w->log collects
+ * "host:event:rcpt" lines. */
 #ifndef TEST_MAIL_WORLD_H
 #define TEST_MAIL_WORLD_H
 

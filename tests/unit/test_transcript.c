@@ -245,6 +245,61 @@ static void test_pop3_retr(void)
 	fixture_fini(&f);
 }
 
+/* A multipart message: boundaries and part headers are always shown, the
+ * content lines share the budget. */
+static void test_mime_parts(void)
+{
+	struct fixture f;
+	REQUIRE(fixture_init(&f, 3) == 0);
+	char *text = NULL;
+	size_t len = 0;
+	FILE *out = open_memstream(&text, &len);
+	REQUIRE(out);
+	struct obs_transcript_options opt;
+	obs_transcript_options_default(&opt);
+	opt.body_lines = 2;
+	struct obs_transcript *t = obs_transcript_open(f.sim, f.net, out, &opt);
+	REQUIRE(t);
+	static const char *const lines[] = {
+	    "S354 go ahead", "CContent-Type: multipart/mixed; boundary=b", "C", "Cpreamble", "C--b",
+	    "CContent-Type: text/plain", "C", "CHola", "Cuno", "Cdos", "C--b", "CContent-Type: image/jpeg",
+	    "C", "CAAAA", "C-- ", "C--b--", "C.", "S250 ok",
+	};
+	for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+		int c = lines[i][0] == 'C';
+		struct obs_record r = {.type = OBS_LINE, .time = SIM_MS};
+		r.u.line.host = c ? HOST_LAPTOP : HOST_SERVER;
+		r.u.line.peer = c ? HOST_SERVER : HOST_LAPTOP;
+		r.u.line.conn_id = 5;
+		r.u.line.proto = "SMTP";
+		r.u.line.from_client = c;
+		r.u.line.text = lines[i] + 1;
+		r.u.line.len = strlen(lines[i] + 1);
+		bus_publish(sim_bus(f.sim), &r);
+	}
+	CHECK_EQ_INT(obs_transcript_close(&t), 0);
+	fclose(out);
+	CHECK_STR(text, "  0.001000  --- laptop connects to server (SMTP) ---\n"
+			"  0.001000  server -> laptop  S: 354 go ahead\n"
+			"  0.001000  laptop -> server  C: Content-Type: multipart/mixed; boundary=b\n"
+			"  0.001000  laptop -> server  C: \n"
+			"  0.001000  laptop -> server  C: preamble\n"
+			"  0.001000  laptop -> server  C: --b\n"
+			"  0.001000  laptop -> server  C: Content-Type: text/plain\n"
+			"  0.001000  laptop -> server  C: \n"
+			"  0.001000  laptop -> server  C: Hola\n"
+			"  0.001000  laptop -> server  C: [... 2 more lines ...]\n"
+			"  0.001000  laptop -> server  C: --b\n"
+			"  0.001000  laptop -> server  C: Content-Type: image/jpeg\n"
+			"  0.001000  laptop -> server  C: \n"
+			"  0.001000  laptop -> server  C: [... 2 more lines ...]\n"
+			"  0.001000  laptop -> server  C: --b--\n"
+			"  0.001000  laptop -> server  C: .\n"
+			"  0.001000  server -> laptop  S: 250 ok\n");
+	free(text);
+	fixture_fini(&f);
+}
+
 static size_t count(const char *hay, const char *needle)
 {
 	size_t n = 0;
@@ -313,6 +368,7 @@ int main(void)
 	RUN(test_endpoint_view);
 	RUN(test_deterministic);
 	RUN(test_pop3_retr);
+	RUN(test_mime_parts);
 	RUN(test_world);
 	CHECK_EQ_INT(packet_live_count(), 0);
 	return harness_done();
