@@ -42,6 +42,9 @@ int scn_load_mail_expect(struct scn_ctx *ctx, struct scenario *s, const struct c
 int scn_load_sniffers(struct scn_ctx *ctx, struct scenario *s, const struct cJSON *v);
 void scn_free_mail(struct scenario *s);
 
+/* The host named by the string at key of e (-1 if absent); an unknown name
+ * is reported at e.key, with a suggestion. */
+int scn_host_of(struct scn_ctx *ctx, const struct scenario *s, const struct cJSON *e, const char *key);
 /* Reports an unknown host name at the current path, suggesting a close one. */
 void scn_error_unknown_host(struct scn_ctx *ctx, const struct scenario *s, const char *name);
 /* strdup that returns NULL on ENOMEM. */

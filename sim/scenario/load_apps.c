@@ -59,20 +59,6 @@ static const struct scn_key expect_keys[] = {
 	{NULL, 0, 0, NULL},
 };
 
-static int app_host(struct scn_ctx *ctx, const struct scenario *s, const cJSON *e, const char *key)
-{
-	const char *name = scn_get_string(e, key);
-	if (!name)
-		return -1;
-	int h = scenario_host_by_name(s, name);
-	if (h < 0) {
-		scn_push_key(ctx, key);
-		scn_error_unknown_host(ctx, s, name);
-		scn_pop(ctx);
-	}
-	return h;
-}
-
 static const struct scn_service *service_at(const struct scenario *s, int udp, int host, uint16_t port)
 {
 	for (size_t i = 0; i < s->service_count; i++)
@@ -84,7 +70,7 @@ static const struct scn_service *service_at(const struct scenario *s, int udp, i
 static void load_service(struct scn_ctx *ctx, struct scenario *s, const cJSON *e, enum app_type type)
 {
 	scn_check_keys(ctx, e, service_keys);
-	int host = app_host(ctx, s, e, "host");
+	int host = scn_host_of(ctx, s, e, "host");
 	int64_t port;
 	int udp = 0;
 	if (scn_parse_enum(ctx, e, "proto", protos, &udp) < 0)
@@ -126,7 +112,7 @@ static int load_client(struct scn_ctx *ctx, struct scenario *s, const cJSON *e)
 			ok = 0;
 		}
 	}
-	c.host = app_host(ctx, s, e, "host");
+	c.host = scn_host_of(ctx, s, e, "host");
 	if (c.host < 0)
 		ok = 0;
 	const char *to = scn_get_string(e, "to");
@@ -139,7 +125,7 @@ static int load_client(struct scn_ctx *ctx, struct scenario *s, const cJSON *e)
 					if (s->hosts[h].ifaces[i].ip == ip)
 						c.dest_host = (int)h;
 		} else {
-			c.dest_host = app_host(ctx, s, e, "to");
+			c.dest_host = scn_host_of(ctx, s, e, "to");
 			if (c.dest_host < 0 || s->hosts[c.dest_host].iface_count == 0)
 				ok = 0;
 			else

@@ -124,20 +124,6 @@ static const struct scn_key attach_keys[] = {
 
 #define MAX_ATTACHMENT (8u << 20)
 
-static int host_of(struct scn_ctx *ctx, const struct scenario *s, const cJSON *e, const char *key)
-{
-	const char *name = scn_get_string(e, key);
-	if (!name)
-		return -1;
-	int h = scenario_host_by_name(s, name);
-	if (h < 0) {
-		scn_push_key(ctx, key);
-		scn_error_unknown_host(ctx, s, name);
-		scn_pop(ctx);
-	}
-	return h;
-}
-
 /* A list of strings at key; reports non-strings. Returns the count (0 if
  * absent) and a new array in *out_r (NULL on ENOMEM with count 0... caller
  * checks *out_r when count > 0). */
@@ -252,7 +238,7 @@ int scn_load_dns(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 		return 0;
 	scn_push_key(ctx, "dns");
 	scn_check_keys(ctx, d, dns_keys);
-	s->dns.server = host_of(ctx, s, d, "server");
+	s->dns.server = scn_host_of(ctx, s, d, "server");
 	const cJSON *ar = scn_get(d, "auto_records");
 	s->dns.auto_records = ar ? cJSON_IsTrue(ar) : 1;
 	const cJSON *zones = scn_get(d, "zones");
@@ -306,7 +292,7 @@ static int parse_cidr(const char *text, uint32_t *addr_r, uint32_t *mask_r)
 static void load_mta(struct scn_ctx *ctx, struct scenario *s, struct scn_mta *m, const cJSON *e)
 {
 	scn_check_keys(ctx, e, mta_keys);
-	m->host = host_of(ctx, s, e, "host");
+	m->host = scn_host_of(ctx, s, e, "host");
 	m->dns = s->dns.server;
 	const char *hn = scn_get_string(e, "hostname");
 	if (hn)
@@ -405,7 +391,7 @@ static void load_mta(struct scn_ctx *ctx, struct scenario *s, struct scn_mta *m,
 		scn_pop(ctx);
 	}
 	if (scn_get(e, "dns"))
-		m->dns = host_of(ctx, s, e, "dns");
+		m->dns = scn_host_of(ctx, s, e, "dns");
 	char **retry = NULL;
 	size_t nr = string_list(ctx, e, "retry", &retry, "a duration such as \"1m\"");
 	m->retry = calloc(nr + 1, sizeof *m->retry);
@@ -499,8 +485,8 @@ int scn_load_uas(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 		}
 		scn_check_keys(ctx, e, ua_keys);
 		struct scn_ua *u = &s->uas[s->ua_count++];
-		u->host = host_of(ctx, s, e, "host");
-		u->mta = host_of(ctx, s, e, "mta");
+		u->host = scn_host_of(ctx, s, e, "host");
+		u->mta = scn_host_of(ctx, s, e, "mta");
 		const char *a = scn_get_string(e, "address");
 		char q[200];
 		if (a && !valid_address(a)) {
@@ -682,8 +668,8 @@ int scn_load_mail(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 			a->kind = SCN_MAIL_SESSION;
 			scn_push_key(ctx, "session");
 			if (cJSON_IsObject(session) && scn_check_keys(ctx, session, session_keys) == 0) {
-				a->session_from = host_of(ctx, s, session, "from");
-				a->session_to = host_of(ctx, s, session, "to");
+				a->session_from = scn_host_of(ctx, s, session, "from");
+				a->session_to = scn_host_of(ctx, s, session, "to");
 				int64_t port = 25;
 				scn_parse_int(ctx, session, "port", 1, 65535, &port);
 				a->session_port = (uint16_t)port;
@@ -695,7 +681,7 @@ int scn_load_mail(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 			scn_pop(ctx);
 		} else if (send) {
 			a->kind = SCN_MAIL_SEND;
-			int h = host_of(ctx, s, e, "ua");
+			int h = scn_host_of(ctx, s, e, "ua");
 			if (!scn_get(e, "ua"))
 				scn_error_key(ctx, "ua", 0, "missing: which UA sends?");
 			else if (h >= 0 && (a->ua = ua_index(s, h)) < 0)
@@ -717,7 +703,7 @@ int scn_load_mail(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 			scn_pop(ctx);
 		} else {
 			a->kind = SCN_MAIL_FLUSH;
-			int h = host_of(ctx, s, e, "flush");
+			int h = scn_host_of(ctx, s, e, "flush");
 			if (h >= 0 && (a->mta = mta_index(s, h)) < 0)
 				scn_error_key(ctx, "flush", 0, "host \"%s\" runs no MTA", s->hosts[h].name);
 			a->domain = opt_dup(e, "domain");

@@ -581,3 +581,17 @@ int scn_load_routes(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 	scn_pop(ctx);
 	return 0;
 }
+
+int scn_host_of(struct scn_ctx *ctx, const struct scenario *s, const cJSON *e, const char *key)
+{
+	const char *name = scn_get_string(e, key);
+	if (!name)
+		return -1;
+	int h = scenario_host_by_name(s, name);
+	if (h < 0) {
+		scn_push_key(ctx, key);
+		scn_error_unknown_host(ctx, s, name);
+		scn_pop(ctx);
+	}
+	return h;
+}
