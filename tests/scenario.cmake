@@ -57,3 +57,14 @@ echo \"smtp: $smtp\"; echo \"mx: $mx\"; echo \"imf: $imf\"; echo \"flags: $flags
 [ \"$smtp\" = 'EHLO MAIL,RCPT,RCPT,DATA QUIT EHLO MAIL,RCPT,DATA QUIT EHLO MAIL,RCPT,DATA QUIT ' ] && [ \"$mx\" = mx.dominio.de.maria ] && [ \"$imf\" = 3 ] && [ \"$flags\" = 0 ] && echo '1 passed, 0 failed'"
           sh $<TARGET_FILE:mailsim> ${CMAKE_SOURCE_DIR}/scenarios/juan-maria.json ${CMAKE_BINARY_DIR}/test-work/classic.pcap)
 set_tests_properties(scenario.classic-pcap PROPERTIES TIMEOUT 120 SKIP_RETURN_CODE 77)
+
+# In the STARTTLS scenario's capture, Juan's session decodes as SMTP with its
+# MAIL command, while Ana's stops at STARTTLS: what follows is ciphertext.
+add_test(NAME scenario.starttls-pcap
+  COMMAND sh -c "command -v tshark >/dev/null || exit 77; mkdir -p \"$(dirname \"$3\")\"; \"$1\" run --quiet --pcap \"$3\" \"$2\" >/dev/null || exit 1; \
+juan=$(tshark -r \"$3\" -Y 'smtp.req.command && ip.src == 192.168.1.10' -T fields -e smtp.req.command | tr '\\n' ' '); \
+ana=$(tshark -r \"$3\" -Y 'smtp.req.command && ip.src == 192.168.1.11' -T fields -e smtp.req.command | tr '\\n' ' '); \
+echo \"juan: $juan\"; echo \"ana: $ana\"; \
+case \"$juan\" in *MAIL*) ;; *) exit 1;; esac; case \"$ana\" in *MAIL*) exit 1;; EHLO*) ;; *) exit 1;; esac; echo '1 passed, 0 failed'"
+          sh $<TARGET_FILE:mailsim> ${CMAKE_SOURCE_DIR}/scenarios/starttls-eavesdrop.json ${CMAKE_BINARY_DIR}/test-work/starttls.pcap)
+set_tests_properties(scenario.starttls-pcap PROPERTIES TIMEOUT 120 SKIP_RETURN_CODE 77)
