@@ -10,6 +10,7 @@
 
 #include "protocols/header.h"
 #include "protocols/message.h"
+#include "protocols/smtp_client.h"
 #include "protocols/smtp_server.h"
 #include "sim/agents/mailstore.h"
 #include "sim/agents/mta_internal.h"
@@ -48,6 +49,9 @@ struct smtpd {
 	char helo[256];
 	long ptr_lookup;
 	int closing;
+	/* After TURN: we are the client on this connection. */
+	struct smtp_client *client;
+	struct mta_turn *turn;
 };
 
 const char *mta_domain_of(const char *address)
@@ -323,6 +327,62 @@ static void on_etrn(void *ctx, const char *node, struct smtp_reply *reply)
 
 static int on_starttls(void *ctx) { return ((struct smtpd *)ctx)->m->cfg.starttls; }
 
+static void on_turn(void *ctx, struct smtp_reply *reply)
+{
+	(void)ctx;
+	(void)reply; /* 250: RFC 821 has no way to check who is asking */
+}
+
+static void client_trace(void *ctx, int sent, const char *line, size_t len)
+{
+	struct smtpd *sd = ctx;
+	if (sent)
+		agent_publish_line(sd->m->env, sd->m->host, sd->peer, sd->conn_id, "SMTP", 1, 0, line, len);
+}
+
+/* Our 250 to TURN is out: from now on we are the client on this
+ * connection, delivering what we hold for the domain the peer claimed. */
+static void start_turned(struct smtpd *sd)
+{
+	struct mta *m = sd->m;
+	const char *domain = sd->helo[0] ? sd->helo : "";
+	sd->turn = mta_turn_begin(m, domain, sd->client_ip);
+	struct smtp_client_options o;
+	smtp_client_options_init(&o, m->cfg.hostname);
+	struct smtp_client_host h = {0};
+	if (sd->turn)
+		mta_turn_host(sd->turn, &h, client_trace, sd);
+	sd->client = sd->turn ? smtp_client_new(&o, &h) : NULL;
+	if (!sd->client) {
+		mta_turn_end(&sd->turn);
+		tcp_close(sd->conn);
+		sd->closing = 1;
+		return;
+	}
+	agent_publish_note(m->env, m->host, sd->conn_id, "smtp", "TURN: now the client, delivering mail for %s to %s",
+			   domain, sd->client_addr);
+	mta_turn_add_jobs(sd->turn, sd->client);
+	smtp_client_finish(sd->client);
+}
+
+static void client_pump(struct smtpd *sd)
+{
+	for (;;) {
+		size_t n;
+		const uint8_t *p = smtp_client_output(sd->client, &n);
+		if (n == 0)
+			break;
+		size_t sent = tcp_send(sd->conn, p, n);
+		smtp_client_consume(sd->client, sent);
+		if (sent < n)
+			return;
+	}
+	if (smtp_client_done(sd->client) && !sd->closing) {
+		sd->closing = 1;
+		tcp_close(sd->conn);
+	}
+}
+
 /* Each end publishes the lines it sends, so every line reaches the bus
  * once (the client's driver publishes the commands). */
 static void on_trace(void *ctx, int sent, const char *line, size_t len)
@@ -356,6 +416,8 @@ static void smtpd_unlink(struct smtpd *sd)
 	if (sd->ptr_lookup && m->resolver)
 		resolver_cancel(m->resolver, sd->ptr_lookup);
 	smtp_server_free(&sd->engine);
+	smtp_client_free(&sd->client);
+	mta_turn_abandon(&sd->turn);
 	free(sd);
 }
 
@@ -379,6 +441,13 @@ static void smtpd_flush(struct smtpd *sd)
 		tcp_encrypt_from_now(sd->conn);
 		smtp_server_tls_established(sd->engine);
 	}
+	if (smtp_server_state(sd->engine) == SMTP_SERVER_TURNED) {
+		if (!sd->client && !sd->closing)
+			start_turned(sd);
+		if (sd->client)
+			client_pump(sd);
+		return;
+	}
 	if (smtp_server_should_close(sd->engine) && !sd->closing) {
 		sd->closing = 1;
 		tcp_close(sd->conn);
@@ -389,6 +458,11 @@ static void sd_data(void *ctx, struct tcp_conn *c, const uint8_t *bytes, size_t 
 {
 	(void)c;
 	struct smtpd *sd = ctx;
+	if (sd->client) { /* turned: the peer is the server now */
+		smtp_client_feed(sd->client, bytes, len);
+		client_pump(sd);
+		return;
+	}
 	/* The engine takes every byte (it answers 421 itself when a client
 	 * pipelines far ahead without reading the replies). */
 	smtp_server_feed(sd->engine, bytes, len);
@@ -424,6 +498,9 @@ static void sd_closed(void *ctx, struct tcp_conn *c, enum tcp_error err)
 	(void)err;
 	struct smtpd *sd = ctx;
 	sd->conn = NULL;
+	if (sd->client && !smtp_client_done(sd->client))
+		smtp_client_connection_lost(sd->client);
+	mta_turn_end(&sd->turn);
 	smtpd_unlink(sd);
 }
 
@@ -467,6 +544,7 @@ static void on_accept(void *ctx, struct tcp_conn *c)
 	    .message = on_message,
 	    .etrn = on_etrn,
 	    .starttls = on_starttls,
+	    .turn = on_turn,
 	    .trace = on_trace,
 	};
 	sd->engine = smtp_server_new(&sc, &h, sd->client_addr, NULL);
@@ -487,6 +565,118 @@ static void on_accept(void *ctx, struct tcp_conn *c)
 	if (sd->ptr_lookup < 0)
 		sd->ptr_lookup = 0;
 	smtpd_flush(sd);
+}
+
+static void on_accept(void *ctx, struct tcp_conn *c);
+
+/* ---- TURN, the asking side ---- */
+
+/* Connects to a server, says HELO claiming a domain, asks TURN, and on 250
+ * becomes the server on that connection (the accept path), so whatever the
+ * peer holds for the domain is delivered here. RFC 821's TURN, which RFC
+ * 2821 dropped because nothing checks the claim. */
+struct turn_req {
+	struct mta *m;
+	struct tcp_conn *conn;
+	int peer, step;
+	uint32_t conn_id;
+	char helo[256];
+	char line[600];
+	size_t len;
+};
+
+static void turn_req_say(struct turn_req *t, const char *text)
+{
+	agent_publish_line(t->m->env, t->m->host, t->peer, t->conn_id, "SMTP", 1, 0, text, strlen(text));
+	tcp_send(t->conn, text, strlen(text));
+	tcp_send(t->conn, "\r\n", 2);
+}
+
+static void turn_req_reply(struct turn_req *t, const char *line, size_t n)
+{
+	if (n < 3 || (n > 3 && line[3] == '-'))
+		return; /* not the last line of a reply */
+	int code = atoi(line); /* the server publishes its own replies */
+	char cmd[300];
+	switch (t->step++) {
+	case 0: /* greeting */
+		if (code != 220)
+			break;
+		snprintf(cmd, sizeof cmd, "HELO %s", t->helo);
+		turn_req_say(t, cmd);
+		return;
+	case 1:
+		if (code != 250)
+			break;
+		turn_req_say(t, "TURN");
+		return;
+	case 2:
+		if (code != 250)
+			break;
+		/* The roles reverse: the connection is now one of ours. */
+		{
+			struct tcp_conn *c = t->conn;
+			struct mta *m = t->m;
+			free(t);
+			on_accept(m, c);
+		}
+		return;
+	default:
+		return;
+	}
+	turn_req_say(t, "QUIT");
+	t->step = 99;
+}
+
+static void turn_req_data(void *ctx, struct tcp_conn *c, const uint8_t *b, size_t n)
+{
+	(void)c;
+	struct turn_req *t = ctx;
+	for (size_t i = 0; i < n; i++) {
+		if (b[i] == '\n') {
+			size_t l = t->len && t->line[t->len - 1] == '\r' ? t->len - 1 : t->len;
+			t->len = 0;
+			int was = t->step;
+			turn_req_reply(t, t->line, l);
+			if (was == 2)
+				return; /* the answer to TURN: t may be gone, the smtpd owns the rest */
+		} else if (t->len < sizeof t->line - 1) {
+			t->line[t->len++] = (char)b[i];
+		}
+	}
+}
+
+static void turn_req_peer_closed(void *ctx, struct tcp_conn *c)
+{
+	(void)ctx;
+	tcp_close(c);
+}
+
+static void turn_req_closed(void *ctx, struct tcp_conn *c, enum tcp_error e)
+{
+	(void)c;
+	(void)e;
+	free(ctx);
+}
+
+static const struct tcp_callbacks turn_req_tcp = {
+    .data = turn_req_data, .peer_closed = turn_req_peer_closed, .closed = turn_req_closed};
+
+int mta_turn_request(struct mta *m, uint32_t server_ip, const char *claimed_domain)
+{
+	struct turn_req *t = calloc(1, sizeof *t);
+	if (!t)
+		return -1;
+	t->m = m;
+	t->peer = net_host_by_ip(m->env->net, server_ip);
+	snprintf(t->helo, sizeof t->helo, "%s", claimed_domain);
+	t->conn = tcp_connect(m->env->tcp, m->host, server_ip, 25, &turn_req_tcp, t);
+	if (!t->conn) {
+		free(t);
+		return -1;
+	}
+	t->conn_id = tcp_conn_id(t->conn);
+	return 0;
 }
 
 /* ---- lifecycle ---- */

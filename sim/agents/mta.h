@@ -82,6 +82,12 @@ void mta_restart(struct mta *m);
  * ETRN asks for, and what a scenario's "flush" action does. */
 void mta_flush(struct mta *m, const char *domain);
 
+/* TURN (RFC 821), the asking side: connects to server_ip:25, says HELO
+ * claimed_domain, asks TURN and, on 250, serves the connection itself: the
+ * server delivers what it holds for that domain here. Nothing checks the
+ * claim, which is why TURN was dropped. 0, or -1 if no connection opens. */
+int mta_turn_request(struct mta *m, uint32_t server_ip, const char *claimed_domain);
+
 struct mta_stats {
 	uint64_t sessions, accepted, refused_rcpts, relayed, delivered, bounced, deferred, discarded;
 	size_t queued; /* recipients waiting now */

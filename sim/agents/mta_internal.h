@@ -86,6 +86,23 @@ void mta_queue_resume(struct mta *m);
 int mta_queue_has_domain(const struct mta *m, const char *domain);
 int mta_queue_handler(struct mta *m);
 
+/* TURN (RFC 821), the server side: after its 250 to TURN the MTA becomes
+ * the client on the same connection and delivers what it holds for the
+ * domain the client named in HELO (nothing checks that claim: the lesson).
+ * mta_turn_begin takes the queue entries for domain and adds them as jobs
+ * of c (whose host callbacks must be the ones mta_turn_host fills);
+ * mta_turn_end concludes them (delivered, bounced or deferred) and frees. */
+struct mta_turn;
+struct smtp_client;
+struct smtp_client_host;
+struct mta_turn *mta_turn_begin(struct mta *m, const char *domain, uint32_t peer_ip);
+void mta_turn_host(struct mta_turn *t, struct smtp_client_host *h,
+		   void (*trace)(void *ctx, int sent, const char *line, size_t len), void *trace_ctx);
+int mta_turn_add_jobs(struct mta_turn *t, struct smtp_client *c);
+void mta_turn_end(struct mta_turn **t);
+/* Frees without concluding (the MTA itself is being freed). */
+void mta_turn_abandon(struct mta_turn **t);
+
 /* Domain of an address ("" if none), pointing into it. */
 const char *mta_domain_of(const char *address);
 

@@ -543,3 +543,123 @@ void mta_foreach_queued(const struct mta *m,
 			fn(ctx, e->qid, e->from, e->rcpts[i].address, e->held ? SIM_TIME_NEVER : e->next_attempt,
 			   e->held ? "held until ETRN" : e->rcpts[i].reply);
 }
+
+/* ---- TURN: delivering held mail over a connection the peer opened ---- */
+
+#define TURN_MAX 32
+
+struct mta_turn {
+	struct mta *m;
+	void (*trace)(void *ctx, int sent, const char *line, size_t len);
+	void *trace_ctx;
+	struct qentry *entries[TURN_MAX];
+	int jobs[TURN_MAX];
+	size_t n;
+};
+
+struct mta_turn *mta_turn_begin(struct mta *m, const char *domain, uint32_t peer_ip)
+{
+	struct mta_turn *t = calloc(1, sizeof *t);
+	if (!t)
+		return NULL;
+	t->m = m;
+	for (struct qentry *e = m->queue; e && t->n < TURN_MAX; e = e->next) {
+		if (e->busy || strcasecmp(e->domain, domain) != 0)
+			continue;
+		e->busy = 1;
+		e->held = 0;
+		e->attempts++;
+		if (e->timer) {
+			sim_cancel(m->env->sim, e->timer);
+			e->timer = 0;
+		}
+		e->ncand = e->next_cand = 1; /* the peer, as the only candidate */
+		e->cand[0] = peer_ip;
+		snprintf(e->cand_name[0], sizeof e->cand_name[0], "%s", domain);
+		for (size_t i = 0; i < e->nrcpts; i++)
+			if (e->rcpts[i].state == RCPT_DEFERRED)
+				e->rcpts[i].state = RCPT_PENDING;
+		t->entries[t->n++] = e;
+	}
+	return t;
+}
+
+static struct qentry *turn_entry(struct mta_turn *t, int job)
+{
+	for (size_t i = 0; i < t->n; i++)
+		if (t->jobs[i] == job)
+			return t->entries[i];
+	return NULL;
+}
+
+static void turn_rcpt(void *ctx, int job, size_t index, const struct smtp_client_reply *r)
+{
+	struct qentry *e = turn_entry(ctx, job);
+	if (e)
+		on_job_rcpt(e, job, index, r);
+}
+
+static void turn_message(void *ctx, int job, const struct smtp_client_reply *r, size_t accepted)
+{
+	struct qentry *e = turn_entry(ctx, job);
+	if (e)
+		on_job_message(e, job, r, accepted);
+}
+
+static void turn_trace(void *ctx, int sent, const char *line, size_t len)
+{
+	struct mta_turn *t = ctx;
+	if (t->trace)
+		t->trace(t->trace_ctx, sent, line, len);
+}
+
+void mta_turn_host(struct mta_turn *t, struct smtp_client_host *h,
+		   void (*trace)(void *ctx, int sent, const char *line, size_t len), void *trace_ctx)
+{
+	t->trace = trace;
+	t->trace_ctx = trace_ctx;
+	h->ctx = t;
+	h->rcpt = turn_rcpt;
+	h->message = turn_message;
+	h->trace = turn_trace;
+}
+
+int mta_turn_add_jobs(struct mta_turn *t, struct smtp_client *c)
+{
+	int added = 0;
+	for (size_t i = 0; i < t->n; i++) {
+		struct qentry *e = t->entries[i];
+		const char *list[128];
+		e->job_count = 0;
+		for (size_t k = 0; k < e->nrcpts && e->job_count < 128; k++) {
+			if (e->rcpts[k].state == RCPT_PENDING) {
+				e->job_map[e->job_count] = k;
+				list[e->job_count++] = e->rcpts[k].address;
+			}
+		}
+		t->jobs[i] = e->job_count ? smtp_client_add_message(c, e->from, list, e->job_count, blob_data(e->data),
+								     blob_len(e->data))
+					  : -1;
+		added += t->jobs[i] >= 0;
+	}
+	return added;
+}
+
+void mta_turn_end(struct mta_turn **tp)
+{
+	if (!tp || !*tp)
+		return;
+	struct mta_turn *t = *tp;
+	for (size_t i = 0; i < t->n; i++)
+		conclude(t->entries[i]);
+	free(t);
+	*tp = NULL;
+}
+
+void mta_turn_abandon(struct mta_turn **tp)
+{
+	if (!tp || !*tp)
+		return;
+	free(*tp);
+	*tp = NULL;
+}

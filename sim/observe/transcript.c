@@ -444,7 +444,10 @@ static void on_line(struct obs_transcript *t, const struct obs_record *rec)
 	}
 	struct tr_session *s = &t->sessions[si];
 	int dir = rec->u.line.from_client ? 0 : 1;
-	if (++s->count[dir][side] <= s->count[dir][1 - side])
+	/* Lines are counted by the direction they travel (who sent them), not
+	 * by role: after TURN the server's end sends client lines. */
+	int travel = rec->u.line.host == s->host[0] ? 0 : rec->u.line.host == s->host[1] ? 1 : dir;
+	if (++s->count[travel][side] <= s->count[travel][1 - side])
 		return; /* the other end published it already */
 	const char *text = rec->u.line.text ? rec->u.line.text : "";
 	size_t len = rec->u.line.text ? rec->u.line.len : 0;

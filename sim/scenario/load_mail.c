@@ -91,6 +91,7 @@ static const struct scn_key mail_keys[] = {
 	{"send", SCN_OBJECT, 0, "the message: to, cc, bcc, subject, text, html, attachments"},
 	{"flush", SCN_STRING, 0, "the host of an MTA whose queue runs now"},
 	{"session", SCN_OBJECT, 0, "lines typed by hand: {\"from\", \"to\", \"port\", \"lines\"}"},
+	{"turn", SCN_OBJECT, 0, "a TURN request: {\"from\": an MTA host, \"to\": a server, \"helo\": a domain}"},
 	{"domain", SCN_STRING, 0, "with flush: only this domain's mail"},
 	{"description", SCN_STRING, 0, "a text describing the action"},
 	{NULL, 0, 0, NULL},
@@ -111,6 +112,13 @@ static const struct scn_key session_keys[] = {
 	{"to", SCN_STRING, 1, "the server's host"},
 	{"port", SCN_NUMBER, 0, "the server's port (default 25)"},
 	{"lines", SCN_ARRAY, 1, "the lines typed, such as [\"HELO milagro.dc.uba.ar\", ...]"},
+	{NULL, 0, 0, NULL},
+};
+
+static const struct scn_key turn_keys[] = {
+	{"from", SCN_STRING, 1, "the host of the MTA that asks (it receives the mail)"},
+	{"to", SCN_STRING, 1, "the server asked to TURN"},
+	{"helo", SCN_STRING, 1, "the domain claimed in HELO"},
 	{NULL, 0, 0, NULL},
 };
 
@@ -662,8 +670,20 @@ int scn_load_mail(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 		const cJSON *send = scn_get(e, "send");
 		const char *flush = scn_get_string(e, "flush");
 		const cJSON *session = scn_get(e, "session");
-		if ((send != NULL) + (flush != NULL) + (session != NULL) != 1) {
-			scn_error(ctx, "an action has exactly one of \"send\" (with \"ua\"), \"flush\" or \"session\"");
+		const cJSON *turn = scn_get(e, "turn");
+		if ((send != NULL) + (flush != NULL) + (session != NULL) + (turn != NULL) != 1) {
+			scn_error(ctx, "an action has exactly one of \"send\" (with \"ua\"), \"flush\", \"session\" or \"turn\"");
+		} else if (turn) {
+			a->kind = SCN_MAIL_TURN;
+			scn_push_key(ctx, "turn");
+			if (cJSON_IsObject(turn) && scn_check_keys(ctx, turn, turn_keys) == 0) {
+				int h = scn_host_of(ctx, s, turn, "from");
+				if (h >= 0 && (a->mta = mta_index(s, h)) < 0)
+					scn_error_key(ctx, "from", 0, "host \"%s\" runs no MTA", s->hosts[h].name);
+				a->session_to = scn_host_of(ctx, s, turn, "to");
+				a->turn_helo = opt_dup(turn, "helo");
+			}
+			scn_pop(ctx);
 		} else if (session) {
 			a->kind = SCN_MAIL_SESSION;
 			scn_push_key(ctx, "session");
@@ -902,6 +922,7 @@ void scn_free_mail(struct scenario *s)
 	for (size_t i = 0; i < s->mail_count; i++) {
 		struct scn_mail_action *a = &s->mail[i];
 		free_strings(a->lines, a->line_count);
+		free(a->turn_helo);
 		free(a->domain);
 		free(a->from);
 		free(a->to);

@@ -175,7 +175,7 @@ struct scn_attachment {
 	size_t len;
 };
 
-enum scn_mail_kind { SCN_MAIL_SEND, SCN_MAIL_FLUSH, SCN_MAIL_SESSION };
+enum scn_mail_kind { SCN_MAIL_SEND, SCN_MAIL_FLUSH, SCN_MAIL_SESSION, SCN_MAIL_TURN };
 
 struct scn_mail_action {
 	sim_time at;
@@ -191,6 +191,8 @@ struct scn_mail_action {
 	uint16_t session_port;
 	char **lines;
 	size_t line_count;
+	/* TURN: the MTA at index mta asks session_to's MTA, claiming turn_helo. */
+	char *turn_helo;
 };
 
 /* An eavesdropper on a link (what it reads is printed after the run). */

@@ -208,6 +208,11 @@ static void run_mail_event(struct sim *sim, void *ctx)
 		mta_flush(w->mtas[a->mta], a->domain);
 		return;
 	}
+	if (a->kind == SCN_MAIL_TURN) {
+		if (a->mta >= 0 && mta_turn_request(w->mtas[a->mta], host_ip(w, a->session_to), a->turn_helo) < 0)
+			agent_publish_note(&w->env, w->s->mtas[a->mta].host, 0, "smtp", "TURN: cannot open a connection");
+		return;
+	}
 	if (a->kind == SCN_MAIL_SESSION) {
 		size_t i = (size_t)(a - w->s->mail);
 		w->typists[i] = typist_start(&w->env, a->session_from, host_ip(w, a->session_to), a->session_port,

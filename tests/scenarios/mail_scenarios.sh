@@ -9,7 +9,7 @@ check() { # name, command...
 	shift
 	if "$@"; then pass=$((pass + 1)); else echo "FAIL: $name"; fail=$((fail + 1)); fi
 }
-for s in juan-maria telnet-smtp-1 esmtp-etrn mx-backup open-relay-spam bounce-and-retry starttls-eavesdrop; do
+for s in juan-maria telnet-smtp-1 esmtp-etrn mx-backup open-relay-spam bounce-and-retry starttls-eavesdrop turn-insecure; do
 	check "$s meets its expectations" "$MAILSIM" run --quiet "$SRC/scenarios/$s.json"
 done
 out=$("$MAILSIM" run "$SRC/scenarios/telnet-smtp-1.json")
@@ -23,5 +23,8 @@ check "esmtp-etrn: ETRN answered" sh -c 'printf "%s\n" "$1" | grep -qF "Queuing 
 check "esmtp-etrn: new session to nakula" sh -c 'printf "%s\n" "$1" | grep -qF -- "--- arjuna connects to nakula:25"' sh "$out"
 out=$("$MAILSIM" run "$SRC/scenarios/open-relay-spam.json")
 check "open-relay-spam: the strict server refuses" sh -c 'printf "%s\n" "$1" | grep -qF "Relay access denied"' sh "$out"
+out=$("$MAILSIM" run "$SRC/scenarios/turn-insecure.json")
+check "turn-insecure: TURN accepted and roles reversed" sh -c 'printf "%s\n" "$1" | grep -qF "arjuna -> mallory     C: EHLO arjuna.mindflip.com"' sh "$out"
+check "turn-insecure: the held mail reaches mallory" sh -c 'printf "%s\n" "$1" | grep -qF "path sender > arjuna > mallory"' sh "$out"
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
