@@ -55,7 +55,7 @@ static void print_entry(FILE *out, const struct explain_entry *e, enum explain_l
 	fprintf(out, "%s %s %s (%s)\n", e->proto, e->kind, e->key, e->rfc);
 	if (e->syntax)
 		fprintf(out, "  %s\n", e->syntax);
-	text_wrap(out, e->text[lang], 2, WRAP, NULL);
+	text_wrap(out, e->text[lang], -1, 2, WRAP, NULL);
 }
 
 static cJSON *entry_json(const struct explain_entry *e, enum explain_lang lang)

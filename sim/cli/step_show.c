@@ -17,6 +17,7 @@
 
 #define WRAP 78
 #define EXPLAIN_INDENT 6
+#define TIME_COLUMNS 12 /* "  1.234567  " */
 
 const char *step_color(const struct stepper *st, const char *code)
 {
@@ -92,12 +93,40 @@ int step_session_new(struct stepper *st, const struct step_item *it)
 
 /* ---- explanations ---- */
 
+/* The entry's index in the catalogue. */
+static size_t entry_index(const struct stepper *st, const struct explain_entry *e)
+{
+	return (size_t)(e - explain_at(st->ex, 0));
+}
+
+/* The whole explanation the first time an entry is given in the run; its
+ * first sentence after that (the student has read the rest). */
 static void put_entry(struct stepper *st, const struct explain_entry *e)
 {
 	char prefix[96];
-	snprintf(prefix, sizeof prefix, "%s, %s: ", e->key, e->rfc);
+	size_t idx = entry_index(st, e);
+	int again = idx < explain_count(st->ex) && st->seen[idx];
+	if (idx < explain_count(st->ex))
+		st->seen[idx] = 1;
 	fputs(step_color(st, C_DIM), st->out);
-	text_wrap(st->out, e->text[st->lang], EXPLAIN_INDENT, WRAP, prefix);
+	if (again) {
+		const char *t = e->text[st->lang];
+		const char *dot = strstr(t, ". ");
+		size_t n = dot ? (size_t)(dot - t) + 1 : strlen(t);
+		char *first = malloc(n + 1);
+		if (first) {
+			memcpy(first, t, n);
+			first[n] = 0;
+			snprintf(prefix, sizeof prefix, "%s: ", e->key);
+			text_wrap(st->out, first, -1, EXPLAIN_INDENT, WRAP, prefix);
+			free(first);
+		} else {
+			st->failed = 1;
+		}
+	} else {
+		snprintf(prefix, sizeof prefix, "%s, %s: ", e->key, e->rfc);
+		text_wrap(st->out, e->text[st->lang], -1, EXPLAIN_INDENT, WRAP, prefix);
+	}
 	fputs(step_color(st, C_RESET), st->out);
 }
 
@@ -120,13 +149,10 @@ static void explain_session(struct stepper *st, struct step_session *s, const st
 /* Shows entries never shown before in this run. */
 static void explain_once(struct stepper *st, const struct explain_entry **e, size_t n)
 {
-	const struct explain_entry *base = explain_at(st->ex, 0);
 	for (size_t i = 0; i < n; i++) {
-		size_t idx = (size_t)(e[i] - base);
+		size_t idx = entry_index(st, e[i]);
 		if (idx < explain_count(st->ex) && st->seen[idx])
 			continue;
-		if (idx < explain_count(st->ex))
-			st->seen[idx] = 1;
 		put_entry(st, e[i]);
 	}
 }
@@ -348,11 +374,11 @@ static void show_mail(struct stepper *st, const struct step_item *it)
 		flat[o] = 0;
 		char prefix[160];
 		snprintf(prefix, sizeof prefix, "%s: %s ", step_host(st, it->host), names[ev][st->lang]);
-		text_wrap(st->out, flat, 0, WRAP - 12, prefix);
+		text_wrap(st->out, flat, TIME_COLUMNS, TIME_COLUMNS + 4, WRAP, prefix);
 		free(flat);
 	} else {
 		fprintf(st->out, "%s: %s %s", step_host(st, it->host), names[ev][st->lang],
-			it->queue_id ? it->queue_id : "-");
+			it->queue_id ? it->queue_id : it->message_id ? it->message_id : "-");
 		if (it->rcpt)
 			fprintf(st->out, " %s %s", L(st, "for", "para"), it->rcpt);
 		if (*it->text)

@@ -11,11 +11,14 @@ static int columns(const char *s, size_t n)
 	return c;
 }
 
-void text_wrap(FILE *out, const char *text, int indent, int width, const char *prefix)
+void text_wrap(FILE *out, const char *text, int first_col, int indent, int width, const char *prefix)
 {
 	const char *p = text ? text : "";
-	int col = indent;
-	fprintf(out, "%*s", indent, "");
+	int col = first_col;
+	if (first_col < 0) {
+		fprintf(out, "%*s", indent, "");
+		col = indent;
+	}
 	if (prefix) {
 		fputs(prefix, out);
 		col += columns(prefix, strlen(prefix));

@@ -6,8 +6,10 @@
 #include <stdio.h>
 
 /* Writes text to out in lines of at most width columns (a longer word gets
- * a line of its own), each line preceded by indent spaces and ended by a
- * newline. The first line starts with prefix (NULL: none) after the indent. */
-void text_wrap(FILE *out, const char *text, int indent, int width, const char *prefix);
+ * a line of its own), each ended by a newline and each but the first
+ * preceded by indent spaces. The first line starts at column first_col,
+ * where the caller left the cursor, or, when first_col is negative, after
+ * indent spaces; it begins with prefix (NULL: none). */
+void text_wrap(FILE *out, const char *text, int first_col, int indent, int width, const char *prefix);
 
 #endif
