@@ -83,7 +83,7 @@ static int parse_options(int argc, char **argv, struct step_opts *o)
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_SEED: {
 			char *end;
@@ -360,6 +360,7 @@ static void run(struct stepper *st, sim_time until)
 		if (st->mode == MODE_HOP && starts_session(st, it))
 			st->mode = MODE_STEP;
 		if (st->predict && st->mode == MODE_STEP && step_quiz(st, it) < 0) {
+			fprintf(st->out, "%s\n", L(st, "(end of input)", "(fin de la entrada)"));
 			st->quit = 1;
 			break;
 		}
