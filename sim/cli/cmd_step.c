@@ -23,13 +23,12 @@
 #include <unistd.h>
 
 #include "sim/cli/cmd_step.h"
-#include "sim/cli/default_scenario.h"
+#include "sim/cli/cli_scenario.h"
 #include "sim/cli/step_internal.h"
 #include "sim/cli/step_state.h"
 #include "sim/core/sim.h"
 #include "sim/net/net.h"
 #include "sim/scenario/check.h"
-#include "sim/scenario/diag.h"
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/world.h"
 
@@ -401,22 +400,12 @@ int cmd_step(int argc, char **argv)
 		fprintf(stderr, "mailsim step: %s\n", err);
 		return 2;
 	}
-	struct scn_diag *diag = scn_diag_new();
-	const char *name = o.file ? o.file : CLI_DEFAULT_SCENARIO_NAME;
-	struct scenario *s = NULL;
-	if (diag)
-		s = o.file ? scenario_load_file(o.file, diag)
-			   : scenario_load_text(name, cli_default_scenario, cli_default_scenario_len, diag);
+	const char *name;
+	struct scenario *s = cli_load_scenario(o.file, &name);
 	if (!s) {
-		for (size_t i = 0; diag && i < scn_diag_kept(diag); i++)
-			fprintf(stderr, "%s\n", scn_diag_message(diag, i));
-		if (!diag)
-			fprintf(stderr, "mailsim step: out of memory\n");
-		scn_diag_free(&diag);
 		explain_free(&ex);
 		return 2;
 	}
-	scn_diag_free(&diag);
 	uint64_t seed = o.has_seed ? o.seed : s->seed;
 	sim_time until = o.has_until ? o.until : s->until;
 	struct scn_world *w = scn_world_new(s, seed, err, sizeof err);
