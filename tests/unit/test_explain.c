@@ -84,7 +84,7 @@ static int code_in_args(const char *p)
 
 static void need_code(const struct explain *ex, int code, const char *where)
 {
-	char key[8];
+	char key[16];
 	snprintf(key, sizeof key, "%d", code);
 	need(ex, "smtp", "reply", key, where);
 }
