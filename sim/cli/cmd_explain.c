@@ -32,6 +32,7 @@ static void usage(FILE *out)
 		     "  mailsim explain imap UIDVALIDITY          an IMAP response code\n"
 		     "  mailsim explain dns NXDOMAIN              a DNS rcode\n"
 		     "  mailsim explain smtp 554 5.7.1 Relay access denied    a server line\n"
+		     "  mailsim explain -ERR [IN-USE] locked      a POP3 reply (+OK, -ERR)\n"
 		     "  mailsim explain --lang es 354             in Spanish\n\n"
 		     "  --lang en|es     language (default: from LC_ALL, LC_MESSAGES or LANG)\n"
 		     "  --client         WHAT is a line a client sent (default: guessed)\n"
@@ -105,8 +106,13 @@ static size_t lookup(const struct explain *ex, const char *proto, const char *wh
 	if (found)
 		return found;
 	const char *p = proto;
+	/* A line without its protocol: a reply says which one it is. */
 	if (!p && looks_like_server("smtp", what))
 		p = "smtp";
+	else if (!p && (!strncmp(what, "+OK", 3) || !strncasecmp(what, "-ERR", 4)))
+		p = "pop3";
+	else if (!p && (!strncmp(what, "* ", 2) || looks_like_server("imap", what)))
+		p = "imap";
 	if (!p)
 		return 0;
 	if (!strcasecmp(p, "dns"))
@@ -137,10 +143,19 @@ int cmd_explain(int argc, char **argv)
 	};
 	enum explain_lang lang = explain_lang_from_env();
 	int json = 0, do_list = 0, client = 0;
+	/* POP3's "-ERR" (alone or starting a line) is what to explain, not an
+	 * option: options are only looked for before it. */
+	int nopts = argc;
+	for (int i = 1; i < argc; i++) {
+		if (!strncasecmp(argv[i], "-ERR", 4) && (!argv[i][4] || argv[i][4] == ' ')) {
+			nopts = i;
+			break;
+		}
+	}
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+:h", opts, NULL)) != -1) {
+	while ((c = getopt_long(nopts, argv, "+:h", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_LANG:
 			if (explain_lang_parse(optarg, &lang) < 0) {
