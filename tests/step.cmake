@@ -23,3 +23,15 @@ n=$(NO_COLOR=1 script -qec \"sh -c 'printf c\\\\\\\\n | $1 step --lang en $2'\" 
 echo \"colour lines: $c, with NO_COLOR: $n\"; [ \"$c\" -gt 10 ] && [ \"$n\" = 0 ] && echo '1 passed, 0 failed'"
   sh $<TARGET_FILE:mailsim> ${CMAKE_SOURCE_DIR}/scenarios/telnet-smtp-1.json)
 set_tests_properties(step.color PROPERTIES TIMEOUT 120 SKIP_RETURN_CODE 77)
+
+# The stepper's display and questions on POP3 and IMAP lines, fed directly
+# (the stepper's files are part of the mailsim executable, so the test
+# compiles them in).
+add_executable(test_step_show ${CMAKE_CURRENT_SOURCE_DIR}/step/test_step_show.c
+  ${CMAKE_SOURCE_DIR}/sim/cli/step_show.c ${CMAKE_SOURCE_DIR}/sim/cli/step_quiz.c
+  ${CMAKE_SOURCE_DIR}/sim/cli/step_feed.c ${CMAKE_SOURCE_DIR}/sim/cli/text_wrap.c)
+target_include_directories(test_step_show PRIVATE ${CMAKE_CURRENT_SOURCE_DIR}/unit)
+target_link_libraries(test_step_show PRIVATE mailsim_sim)
+target_compile_definitions(test_step_show PRIVATE MAILSIM_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
+add_test(NAME step.show COMMAND test_step_show)
+set_tests_properties(step.show PROPERTIES TIMEOUT 60)

@@ -34,6 +34,7 @@ struct step_session {
 	uint16_t port;    /* the server's port, 0 unknown */
 	int data_from;    /* host sending a message or multi-line answer, -1 none */
 	int data_count;   /* lines of that block so far */
+	int data_message; /* the block is a message (elided like the transcript) */
 	int data_in_body, data_shown, data_hidden;
 	int pop3_multi;   /* POP3: the last command expects a multi-line answer */
 	int pop3_capa;    /* ... and it was CAPA */

@@ -137,6 +137,10 @@ static void explain_session(struct stepper *st, struct step_session *s, const st
 		int repeat = 0;
 		for (size_t k = 0; s && k < s->nlast; k++)
 			repeat |= s->last[k] == e[i];
+		/* A note (IMAP's tags, message content) is said once a run. */
+		size_t idx = entry_index(st, e[i]);
+		if (!strcmp(e[i]->kind, "note") && idx < explain_count(st->ex) && st->seen[idx])
+			repeat = 1;
 		if (!repeat)
 			put_entry(st, e[i]);
 	}
@@ -225,7 +229,7 @@ static int show_block_line(struct stepper *st, struct step_session *s, const str
 	int end = t[0] == '.' && t[1] == 0;
 	int first = s->data_count++ == 0;
 	int smtp = !strcasecmp(s->proto, "SMTP");
-	if (!end && !first && smtp) {
+	if (!end && !first && s->data_message) {
 		if (!s->data_in_body) {
 			if (!*t)
 				s->data_in_body = 1;
@@ -316,6 +320,7 @@ static int show_line(struct stepper *st, const struct step_item *it)
 	/* What this line starts. */
 	if (smtp && !it->from_client && !strncmp(t, "354", 3) && (t[3] == 0 || t[3] == ' ')) {
 		s->data_from = it->peer;
+		s->data_message = 1;
 		s->data_count = s->data_in_body = s->data_shown = s->data_hidden = 0;
 	}
 	if (smtp && !it->from_client)
@@ -324,7 +329,8 @@ static int show_line(struct stepper *st, const struct step_item *it)
 		const char *sp = strchr(t, ' ');
 		int has_arg = sp && sp[1];
 		s->pop3_capa = starts_word(t, "CAPA");
-		s->pop3_multi = starts_word(t, "RETR") || starts_word(t, "TOP") || s->pop3_capa ||
+		s->data_message = starts_word(t, "RETR") || starts_word(t, "TOP");
+		s->pop3_multi = s->data_message || s->pop3_capa ||
 				((starts_word(t, "LIST") || starts_word(t, "UIDL")) && !has_arg);
 	} else if (pop3 && s->pop3_multi) {
 		s->pop3_multi = 0;
