@@ -295,10 +295,12 @@ static void tick(struct sim *sim, void *ctx)
 		b->pfds[k++] = (struct pollfd){.fd = sp->fd >= 0 && ev ? sp->fd : -1, .events = ev};
 	}
 	if (poll(b->pfds, k, 0) > 0) {
+		/* Only the splices polled: accepting adds new ones behind them. */
+		size_t polled = b->nsplices;
 		for (size_t i = 0; i < b->nlisteners; i++)
 			if (b->pfds[i].revents & POLLIN)
 				accept_all(b, &b->listeners[i]);
-		for (size_t i = 0; i < b->nsplices; i++) {
+		for (size_t i = 0; i < polled; i++) {
 			struct splice *sp = b->splices[i];
 			short re = b->pfds[b->nlisteners + i].revents;
 			if (sp->fd >= 0 && (re & POLLOUT))

@@ -30,7 +30,7 @@
 #define MAX_LISTEN 32
 
 struct listen_spec {
-	char addr[64];
+	char addr[128];
 	uint16_t port;
 	char host[128];
 	uint16_t sim_port;
