@@ -183,7 +183,7 @@ static void command_word(const struct step_item *it, char *buf, size_t size)
 	snprintf(buf, size, "%.*s", (int)(n < size - 1 ? n : size - 1), t);
 }
 
-static int break_matches(const struct stepper *st, const struct step_break *b, const struct step_item *it)
+static int break_matches(const struct step_break *b, const struct step_item *it)
 {
 	switch (b->type) {
 	case BREAK_HOST:
@@ -206,7 +206,6 @@ static int break_matches(const struct stepper *st, const struct step_break *b, c
 			return t[0] != '*' && sp && !strncmp(sp + 1, s, strlen(s)) &&
 			       (sp[1 + strlen(s)] == 0 || sp[1 + strlen(s)] == ' ');
 		}
-		(void)st;
 		if (strlen(t) < 3 || t[0] != s[0] || (strlen(t) > 3 && t[3] != ' ' && t[3] != '-'))
 			return 0;
 		return s[1] == 'x' || s[1] == 'X' || (t[1] == s[1] && t[2] == s[2]);
@@ -346,7 +345,7 @@ static void run(struct stepper *st, sim_time until)
 	while (!st->quit && (it = next_item(st, until))) {
 		if (st->mode != MODE_STEP) {
 			for (size_t i = 0; i < st->nbreaks; i++) {
-				if (break_matches(st, &st->breaks[i], it)) {
+				if (break_matches(&st->breaks[i], it)) {
 					fprintf(st->out, "%s%s %zu (%s)%s\n", step_color(st, C_BOLD),
 						L(st, "breakpoint", "breakpoint"), i + 1, st->breaks[i].spec,
 						step_color(st, C_RESET));

@@ -19,6 +19,8 @@
 #define EXPLAIN_INDENT 6
 #define TIME_COLUMNS 12 /* "  1.234567  " */
 
+/* The escape sequence for an SGR code, or "" without colour. The buffers
+ * rotate so that up to four results can be used in one printf. */
 const char *step_color(const struct stepper *st, const char *code)
 {
 	static char buf[4][16];
