@@ -35,3 +35,8 @@ target_link_libraries(test_step_show PRIVATE mailsim_sim)
 target_compile_definitions(test_step_show PRIVATE MAILSIM_SOURCE_DIR="${CMAKE_SOURCE_DIR}")
 add_test(NAME step.show COMMAND test_step_show)
 set_tests_properties(step.show PROPERTIES TIMEOUT 60)
+
+# The catalogue in the tree passes `mailsim explain --check` (what a
+# teacher runs after editing it).
+add_test(NAME step.explain-check COMMAND mailsim explain --check ${CMAKE_SOURCE_DIR}/data/explanations.json)
+set_tests_properties(step.explain-check PROPERTIES TIMEOUT 60 PASS_REGULAR_EXPRESSION ": ok \\([0-9]+ entries\\)")

@@ -38,6 +38,8 @@ static void usage(FILE *out)
 		     "  --client         WHAT is a line a client sent (default: guessed)\n"
 		     "  --json           print the entries as JSON\n"
 		     "  --list           list the catalogue's entries (of PROTO)\n"
+		     "  --check FILE     check an edited catalogue (data/explanations.json) and say\n"
+		     "                   how many entries it has, or what is wrong\n"
 		     "  -h, --help       show this help\n\n"
 		     "Exit status: 0 explained, 1 nothing found, 2 usage error.\n");
 }
@@ -130,19 +132,63 @@ static int list(const struct explain *ex, const char *proto)
 	return 0;
 }
 
+/* --check FILE: loads a catalogue as the build would embed it. */
+static int check_file(const char *path)
+{
+	FILE *f = fopen(path, "rb");
+	if (!f) {
+		fprintf(stderr, "mailsim explain: --check: cannot open %s\n", path);
+		return 2;
+	}
+	size_t cap = 1 << 16, len = 0, n;
+	char *text = malloc(cap);
+	while (text && (n = fread(text + len, 1, cap - len, f)) > 0) {
+		len += n;
+		if (len == cap) {
+			char *t = cap <= (16u << 20) ? realloc(text, cap * 2) : NULL; /* 16 MiB is plenty */
+			if (!t) {
+				free(text);
+				text = NULL;
+				break;
+			}
+			text = t;
+			cap *= 2;
+		}
+	}
+	int read_error = ferror(f);
+	fclose(f);
+	if (!text || read_error) {
+		fprintf(stderr, "mailsim explain: --check: cannot read %s (or it is too large)\n", path);
+		free(text);
+		return 2;
+	}
+	char err[512];
+	struct explain *ex = explain_load(text, len, path, err, sizeof err);
+	free(text);
+	if (!ex) {
+		fprintf(stderr, "%s\n", err);
+		return 2;
+	}
+	printf("%s: ok (%zu entries)\n", path, explain_count(ex));
+	explain_free(&ex);
+	return 0;
+}
+
 int cmd_explain(int argc, char **argv)
 {
-	enum { OPT_LANG = 256, OPT_JSON, OPT_LIST, OPT_CLIENT };
+	enum { OPT_LANG = 256, OPT_JSON, OPT_LIST, OPT_CLIENT, OPT_CHECK };
 	static const struct option opts[] = {
 		{"lang", required_argument, NULL, OPT_LANG},
 		{"json", no_argument, NULL, OPT_JSON},
 		{"list", no_argument, NULL, OPT_LIST},
 		{"client", no_argument, NULL, OPT_CLIENT},
+		{"check", required_argument, NULL, OPT_CHECK},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	enum explain_lang lang = explain_lang_from_env();
 	int json = 0, do_list = 0, client = 0;
+	const char *check = NULL;
 	/* POP3's "-ERR" (alone or starting a line) is what to explain, not an
 	 * option: options are only looked for before it. */
 	int nopts = argc;
@@ -166,6 +212,7 @@ int cmd_explain(int argc, char **argv)
 		case OPT_JSON: json = 1; break;
 		case OPT_LIST: do_list = 1; break;
 		case OPT_CLIENT: client = 1; break;
+		case OPT_CHECK: check = optarg; break;
 		case 'h': usage(stdout); return 0;
 		case ':':
 			fprintf(stderr, "mailsim explain: option '%s' needs a value\nTry 'mailsim explain --help'.\n",
@@ -177,6 +224,8 @@ int cmd_explain(int argc, char **argv)
 			return 2;
 		}
 	}
+	if (check)
+		return check_file(check);
 	const char *proto = NULL;
 	if (optind < argc && is_proto(argv[optind]) && (do_list || optind + 1 < argc))
 		proto = argv[optind++];
