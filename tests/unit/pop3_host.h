@@ -19,7 +19,7 @@
 struct ph_msg {
 	char *data;
 	size_t len;
-	char uid[80];
+	char uid[71];
 };
 
 struct ph_user {

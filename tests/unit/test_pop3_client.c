@@ -17,7 +17,8 @@
 struct log {
 	char text[16384];
 	int responses;
-	struct pop3_client_result result;
+	struct pop3_client_result result; /* code and text point at the copies below */
+	char code[32], text_r[512];
 	int done;
 	int want_calls, messages;
 	char seen[8][80]; /* uids already downloaded (keep mode) */
@@ -198,6 +199,10 @@ static void on_done(void *ctx, const struct pop3_client_result *r)
 	struct log *l = ctx;
 	l->done++;
 	l->result = *r;
+	snprintf(l->code, sizeof l->code, "%s", r->code);
+	snprintf(l->text_r, sizeof l->text_r, "%s", r->text);
+	l->result.code = l->code;
+	l->result.text = l->text_r;
 }
 
 static void client_trace(void *ctx, int sent, const char *line, size_t len)
