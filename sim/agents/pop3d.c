@@ -1,7 +1,6 @@
 /* The pop3d agent; see pop3d.h. One struct pop3_sess per accepted
- * connection: its TCP connection, its engine, and the maildrop it locked
- * (the user, and the UIDs of the INBOX snapshot, so message numbers stay
- * fixed even if mail arrives or an IMAP session expunges meanwhile). */
+ * connection: its TCP connection, its engine, and its maildrop over the
+ * store (pop3_maildrop.h: login, the lock, the snapshot, UPDATE). */
 #include "sim/agents/pop3d.h"
 
 #include <stdio.h>
@@ -9,10 +8,10 @@
 #include <string.h>
 #include <strings.h>
 
-#include "protocols/md5.h"
 #include "protocols/pop3_server.h"
 #include "sim/agents/agent_env.h"
 #include "sim/agents/mailstore.h"
+#include "sim/agents/pop3_maildrop.h"
 #include "sim/core/blob.h"
 #include "sim/core/sim.h"
 #include "sim/net/net.h"
@@ -23,12 +22,10 @@ struct pop3_sess {
 	struct pop3_sess *next;
 	struct tcp_conn *conn;
 	struct pop3_server *engine;
+	struct pop3_maildrop *md;
 	int peer;
 	uint32_t conn_id;
 	int closing;
-	struct ms_user *user; /* locked by this session */
-	uint32_t *uids;       /* the snapshot: message i is INBOX UID uids[i] */
-	size_t nuids;
 };
 
 struct pop3d {
@@ -42,154 +39,41 @@ struct pop3d {
 
 static uint16_t port_of(const struct pop3d *d) { return d->cfg.port ? d->cfg.port : 110; }
 
-/* "maria" or "maria@dominio.de.maria", without case. */
-static struct ms_user *find_user(const struct pop3d *d, const char *name)
-{
-	struct ms_user *u = mailstore_find_user(d->cfg.store, name);
-	if (u)
-		return u;
-	for (size_t i = 0; i < mailstore_user_count(d->cfg.store); i++) {
-		u = mailstore_user_at(d->cfg.store, i);
-		if (strcasecmp(ms_user_login(u), name) == 0)
-			return u;
-	}
-	return NULL;
-}
-
-static struct ms_folder *inbox(const struct pop3_sess *ps) { return ms_folder_find(ps->user, "INBOX"); }
-
-/* ---- the engine's questions ---- */
-
-static int on_authenticate(void *ctx, const char *user, const char *pass)
+/* The maildrop's events become notes (the lock, failures, UPDATE). */
+static void on_event(void *ctx, enum pop3_maildrop_event ev, const char *user, size_t n)
 {
 	struct pop3_sess *ps = ctx;
-	struct ms_user *u = find_user(ps->d, user);
-	int ok = u && strcmp(ms_user_password(u), pass) == 0;
-	if (!ok) {
-		ps->d->stats.failed_logins++;
-		agent_publish_note(ps->d->env, ps->d->host, ps->conn_id, "pop3", "login failed for \"%s\"", user);
+	struct pop3d *d = ps->d;
+	switch (ev) {
+	case POP3_MD_LOGIN_FAILED:
+		d->stats.failed_logins++;
+		agent_publish_note(d->env, d->host, ps->conn_id, "pop3", "login failed for \"%s\"", user);
+		break;
+	case POP3_MD_IN_USE:
+		d->stats.in_use++;
+		agent_publish_note(d->env, d->host, ps->conn_id, "pop3", "maildrop of %s is locked by another session",
+				   user);
+		break;
+	case POP3_MD_LOCKED:
+		d->stats.logins++;
+		agent_publish_note(d->env, d->host, ps->conn_id, "pop3", "maildrop of %s locked (%zu messages)", user, n);
+		break;
+	case POP3_MD_UNLOCKED:
+		agent_publish_note(d->env, d->host, ps->conn_id, "pop3", "maildrop of %s unlocked", user);
+		break;
+	case POP3_MD_UPDATE:
+		d->stats.updates++;
+		d->stats.removed += n;
+		agent_publish_note(d->env, d->host, ps->conn_id, "pop3", "UPDATE: %zu message%s removed from %s", n,
+				   n == 1 ? "" : "s", user);
+		break;
 	}
-	return ok;
-}
-
-static int on_apop(void *ctx, const char *user, const char *digest, const char *timestamp)
-{
-	struct pop3_sess *ps = ctx;
-	struct ms_user *u = find_user(ps->d, user);
-	int ok = 0;
-	if (u) {
-		struct md5 m;
-		unsigned char dg[16];
-		char hex[33];
-		md5_init(&m);
-		md5_update(&m, timestamp, strlen(timestamp));
-		md5_update(&m, ms_user_password(u), strlen(ms_user_password(u)));
-		md5_final(&m, dg);
-		for (int i = 0; i < 16; i++)
-			snprintf(hex + 2 * i, 3, "%02x", dg[i]);
-		ok = strcmp(hex, digest) == 0;
-	}
-	if (!ok) {
-		ps->d->stats.failed_logins++;
-		agent_publish_note(ps->d->env, ps->d->host, ps->conn_id, "pop3", "APOP failed for \"%s\"", user);
-	}
-	return ok;
-}
-
-static int on_lock(void *ctx, const char *user)
-{
-	struct pop3_sess *ps = ctx;
-	struct ms_user *u = find_user(ps->d, user);
-	if (!u)
-		return POP3_LOCK_FAILED;
-	if (ms_user_lock(u, ps) != MS_OK) {
-		ps->d->stats.in_use++;
-		agent_publish_note(ps->d->env, ps->d->host, ps->conn_id, "pop3",
-				   "maildrop of %s is locked by another session", ms_user_address(u));
-		return POP3_LOCK_IN_USE;
-	}
-	ps->user = u;
-	struct ms_folder *f = inbox(ps);
-	size_t n = ms_folder_size(f);
-	free(ps->uids);
-	ps->uids = n ? calloc(n, sizeof *ps->uids) : NULL;
-	if (n && !ps->uids) {
-		ms_user_unlock(u, ps);
-		ps->user = NULL;
-		return POP3_LOCK_FAILED;
-	}
-	for (size_t i = 0; i < n; i++)
-		ps->uids[i] = ms_folder_message(f, i)->uid;
-	ps->nuids = n;
-	ps->d->stats.logins++;
-	agent_publish_note(ps->d->env, ps->d->host, ps->conn_id, "pop3", "maildrop of %s locked (%zu messages)",
-			   ms_user_address(u), n);
-	return POP3_LOCK_OK;
-}
-
-static void on_unlock(void *ctx, const char *user)
-{
-	(void)user;
-	struct pop3_sess *ps = ctx;
-	if (!ps->user)
-		return;
-	ms_user_unlock(ps->user, ps);
-	agent_publish_note(ps->d->env, ps->d->host, ps->conn_id, "pop3", "maildrop of %s unlocked",
-			   ms_user_address(ps->user));
-	ps->user = NULL;
-}
-
-static size_t on_count(void *ctx) { return ((struct pop3_sess *)ctx)->nuids; }
-
-static const struct ms_message *message_at(struct pop3_sess *ps, size_t i)
-{
-	if (!ps->user || i >= ps->nuids)
-		return NULL;
-	struct ms_folder *f = inbox(ps);
-	long k = ms_folder_index_of(f, ps->uids[i]);
-	return k < 0 ? NULL : ms_folder_message(f, (size_t)k);
-}
-
-static void on_info(void *ctx, size_t i, struct pop3_msg_info *info)
-{
-	struct pop3_sess *ps = ctx;
-	const struct ms_message *m = message_at(ps, i);
-	info->size = m ? blob_len(m->body) : 0;
-	snprintf(info->uid, sizeof info->uid, "%u.%u", (unsigned)ms_folder_uidvalidity(inbox(ps)),
-		 (unsigned)ps->uids[i]);
-}
-
-static const uint8_t *on_get(void *ctx, size_t i, size_t *len_r)
-{
-	const struct ms_message *m = message_at(ctx, i);
-	*len_r = m ? blob_len(m->body) : 0;
-	return m ? blob_data(m->body) : NULL;
-}
-
-/* UPDATE (RFC 1939 section 6): remove what DELE marked. */
-static int on_commit(void *ctx, const size_t *idx, size_t n)
-{
-	struct pop3_sess *ps = ctx;
-	struct ms_folder *f = inbox(ps);
-	size_t removed = 0;
-	int rc = 0;
-	for (size_t k = 0; k < n; k++) {
-		if (idx[k] < ps->nuids && ms_remove(f, ps->uids[idx[k]]) == MS_OK)
-			removed++;
-		else
-			rc = -1; /* gone already (an IMAP expunge): not ours to remove */
-	}
-	ps->d->stats.updates++;
-	ps->d->stats.removed += removed;
-	agent_publish_note(ps->d->env, ps->d->host, ps->conn_id, "pop3", "UPDATE: %zu message%s removed from %s",
-			   removed, removed == 1 ? "" : "s", ms_user_address(ps->user));
-	return rc;
 }
 
 /* Each end publishes the lines it sends. */
 static void on_trace(void *ctx, int sent, const char *line, size_t len)
 {
-	struct pop3_sess *ps = ctx;
+	struct pop3_sess *ps = pop3_maildrop_ctx(ctx);
 	if (sent)
 		agent_publish_line(ps->d->env, ps->d->host, ps->peer, ps->conn_id, "POP3", 0, 0, line, len);
 }
@@ -206,7 +90,7 @@ static void sess_free(struct pop3_sess *ps)
 		}
 	}
 	pop3_server_free(&ps->engine); /* releases the lock, removes nothing */
-	free(ps->uids);
+	pop3_maildrop_free(&ps->md);
 	free(ps);
 }
 
@@ -299,19 +183,15 @@ static void on_accept(void *ctx, struct tcp_conn *c)
 	 * session counter and the simulated wall clock, so runs repeat. */
 	sc.pid = 1000 + (uint32_t)d->stats.sessions;
 	sc.clock = (uint64_t)(d->env->epoch_unix_s + sim_now(d->env->sim) / SIM_S);
-	struct pop3_server_host h = {.ctx = ps,
-				     .authenticate = on_authenticate,
-				     .apop = on_apop,
-				     .lock = on_lock,
-				     .unlock = on_unlock,
-				     .count = on_count,
-				     .info = on_info,
-				     .get = on_get,
-				     .commit = on_commit,
-				     .trace = on_trace};
 	ps->next = d->sessions;
 	d->sessions = ps;
-	ps->engine = pop3_server_new(&sc, &h);
+	ps->md = pop3_maildrop_new(d->cfg.store, on_event, ps);
+	if (ps->md) {
+		struct pop3_server_host h;
+		pop3_maildrop_host(ps->md, &h);
+		h.trace = on_trace;
+		ps->engine = pop3_server_new(&sc, &h);
+	}
 	if (!ps->engine) {
 		ps->conn = NULL;
 		sess_free(ps);

@@ -9,6 +9,7 @@
 
 #include "harness.h"
 #include "mail_world.h"
+#include "sim/agents/pop3_maildrop.h"
 #include "sim/agents/pop3_reader.h"
 #include "sim/agents/pop3d.h"
 #include "sim/core/blob.h"
@@ -216,8 +217,67 @@ static void test_reset_mid_session_removes_nothing(void)
 	p3w_free(p);
 }
 
+/* The server engine driven in-process over a mailstore through
+ * pop3_maildrop (no network): how benchmarks use it. */
+static void test_maildrop_in_process(void)
+{
+	long blobs = blob_live_count();
+	struct mailstore *ms = mailstore_new();
+	struct ms_user *u = mailstore_add_user(ms, MARIA, "serenata");
+	struct ms_folder *in = ms_folder_find(u, "INBOX");
+	for (int i = 0; i < 3; i++) {
+		char text[64];
+		int n = snprintf(text, sizeof text, "Subject: %d\r\n\r\n.body %d\r\n", i, i);
+		struct blob *b = blob_new(text, (size_t)n);
+		ms_append(in, b, 0, 0, 0);
+		blob_unref(&b);
+	}
+	struct pop3_maildrop *md = pop3_maildrop_new(ms, NULL, NULL);
+	struct pop3_maildrop *md2 = pop3_maildrop_new(ms, NULL, NULL);
+	struct pop3_server_host h, h2;
+	pop3_maildrop_host(md, &h);
+	pop3_maildrop_host(md2, &h2);
+	struct pop3_server_config cfg;
+	pop3_server_config_init(&cfg, "mx");
+	struct pop3_server *s = pop3_server_new(&cfg, &h);
+	struct pop3_server *s2 = pop3_server_new(&cfg, &h2);
+	REQUIRE(s && s2);
+	const char *cmds = "USER maria\r\nPASS serenata\r\nUIDL\r\nRETR 2\r\nDELE 2\r\n";
+	pop3_server_feed(s, cmds, strlen(cmds));
+	size_t n;
+	const char *out = (const char *)pop3_server_output(s, &n);
+	CHECK(strstr(out, "+OK maria's maildrop has 3 messages") != NULL);
+	CHECK(strstr(out, "1 1.1\r\n2 1.2\r\n3 1.3\r\n.\r\n") != NULL);
+	CHECK(strstr(out, "+OK 23 octets\r\nSubject: 1\r\n\r\n..body 1\r\n.\r\n") != NULL);
+	pop3_server_consume(s, n);
+	CHECK(pop3_maildrop_user(md) == u);
+	/* another session: locked out; by the whole address too */
+	cmds = "USER maria@dominio.de.maria\r\nPASS serenata\r\n";
+	pop3_server_feed(s2, cmds, strlen(cmds));
+	out = (const char *)pop3_server_output(s2, &n);
+	CHECK(strstr(out, "-ERR [IN-USE]") != NULL);
+	pop3_server_consume(s2, n);
+	pop3_server_feed(s, "QUIT\r\n", 6);
+	CHECK_EQ_INT(ms_folder_size(in), 2);
+	CHECK(ms_folder_index_of(in, 2) < 0);
+	CHECK(!ms_user_locked(u));
+	/* the second session gets in now, and leaves without QUIT */
+	cmds = "USER maria\r\nPASS serenata\r\nDELE 1\r\n";
+	pop3_server_feed(s2, cmds, strlen(cmds));
+	CHECK(ms_user_locked(u));
+	pop3_server_free(&s2);
+	pop3_maildrop_free(&md2);
+	CHECK(!ms_user_locked(u));
+	CHECK_EQ_INT(ms_folder_size(in), 2);
+	pop3_server_free(&s);
+	pop3_maildrop_free(&md);
+	mailstore_free(&ms);
+	CHECK_EQ_INT(blob_live_count(), blobs);
+}
+
 int main(void)
 {
+	RUN(test_maildrop_in_process);
 	RUN(test_smtp_then_pop3_delete);
 	RUN(test_keep_fetches_new_only);
 	RUN(test_lock_and_bad_password);
