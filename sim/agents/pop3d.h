@@ -1,8 +1,8 @@
 /* The pop3d agent: a POP3 server (RFC 1939) on port 110 of a mailbox host,
  * serving the users of the host's mailstore (the one its MTA delivers
  * into). Each accepted connection runs the POP3 server engine
- * (protocols/pop3_server.h); this agent answers the engine's questions
- * from the store:
+ * (protocols/pop3_server.h), answered from the store by a pop3_maildrop
+ * (pop3_maildrop.h):
  *   - a user logs in by the local part of the address ("maria") or the
  *     whole address, with the user's password (also APOP's secret);
  *   - the maildrop is the user's INBOX, locked with ms_user_lock() for the
