@@ -634,13 +634,14 @@ void imap_srv_finish(struct imap_server *s)
 	s->res_status = NULL;
 }
 
-static const char *state_refusal(enum imap_server_state st)
+/* Why a command is refused in this state, from the states it needs. */
+static const char *state_refusal(const struct imap_cmd *cmd, enum imap_server_state st)
 {
-	switch (st) {
-	case IMAP_SERVER_NOT_AUTH: return "Log in first (LOGIN or AUTHENTICATE)";
-	case IMAP_SERVER_AUTH: return "No mailbox selected (SELECT or EXAMINE first)";
-	default: return "Already logged in";
-	}
+	if (cmd->states == NOT_AUTH)
+		return "Already logged in";
+	if (cmd->states == SELECTED && st == IMAP_SERVER_AUTH)
+		return "No mailbox selected (SELECT or EXAMINE first)";
+	return "Log in first (LOGIN or AUTHENTICATE)";
 }
 
 void imap_srv_execute(struct imap_server *s, const uint8_t *cmd, size_t len)
@@ -684,7 +685,7 @@ void imap_srv_execute(struct imap_server *s, const uint8_t *cmd, size_t len)
 	if (!cmdp) {
 		imap_srv_result(s, "BAD", NULL, "Unknown command");
 	} else if (!(cmdp->states & (1u << s->state))) {
-		imap_srv_result(s, "BAD", NULL, "%s", state_refusal(s->state));
+		imap_srv_result(s, "BAD", NULL, "%s", state_refusal(cmdp, s->state));
 	} else {
 		s->cmd_flags = cmdp->flags;
 		cmdp->run(s, &c);

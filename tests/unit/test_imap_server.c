@@ -374,15 +374,14 @@ static void test_two_sessions(void)
 	tsess_talk(&a, "a6 STORE 2 +FLAGS.SILENT (\\Deleted)");
 	CHECK_STR(tsess_talk(&a, "a7 EXPUNGE"), "* 2 EXPUNGE\r\na7 OK EXPUNGE completed\r\n");
 	const char *r = tsess_talk(&b, "b5 FETCH 1:4 UID");
-	CHECK(!strstr(r, "EXPUNGE"));
+	CHECK(!strstr(r, "EXPUNGE\r\n"));
 	CHECK(has(r, "* 1 FETCH (UID 1)\r\n* 3 FETCH (UID 3)\r\n* 4 FETCH (UID 4)\r\n"));
 	CHECK(has(r, "b5 NO [EXPUNGEISSUED]"));
 	r = tsess_talk(&b, "b6 SEARCH ALL");
-	CHECK(!strstr(r, "EXPUNGE"));
+	CHECK(!strstr(r, "EXPUNGE\r\n"));
 	CHECK(has(r, "* SEARCH 1 3 4\r\n"));
 	r = tsess_talk(&b, "b7 STORE 3 +FLAGS (\\Seen)");
-	CHECK(has(r, "* 2 FETCH (FLAGS (\\Deleted))\r\n") || !strstr(r, "EXPUNGE"));
-	CHECK(!strstr(r, "EXPUNGE"));
+	CHECK(!strstr(r, "EXPUNGE\r\n"));
 	CHECK(has(r, "* 3 FETCH (FLAGS (\\Seen))\r\n"));
 	/* A UID command may carry it; so does NOOP. */
 	r = tsess_talk(&b, "b8 UID FETCH 1 UID");
