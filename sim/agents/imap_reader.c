@@ -156,6 +156,27 @@ static void pump(struct imap_reader *r)
 		imap_client_consume(r->client, tcp_send(r->conn, p, n));
 }
 
+/* "$" as a word stands for the last SEARCH's result (the notation of
+ * RFC 5182), written as a sequence set. 0, or -1 if the search found
+ * nothing (the command then makes no sense). */
+static int expand_dollar(const struct imap_reader *r, const char *text, char *out, size_t cap)
+{
+	const char *d = strstr(text, " $");
+	if (!d || (d[2] && d[2] != ' ')) {
+		snprintf(out, cap, "%s", text);
+		return 0;
+	}
+	if (!r->stats.search_hits)
+		return -1;
+	char set[sizeof r->stats.last_search];
+	snprintf(set, sizeof set, "%s", r->stats.last_search);
+	for (char *c = set; *c; c++)
+		if (*c == ' ')
+			*c = ',';
+	snprintf(out, cap, "%.*s %s%s", (int)(d - text), text, set, d + 2);
+	return 0;
+}
+
 /* Sends a command and publishes it as the user's client typed it. */
 static void send_cmd(struct imap_reader *r, const char *text)
 {
@@ -217,7 +238,12 @@ static void next_step(struct imap_reader *r)
 		switch (st->kind) {
 		case IMAP_STEP_COMMAND:
 			if (r->sub++ == 0) {
-				send_cmd(r, st->text);
+				if (expand_dollar(r, st->text, cmd, sizeof cmd) < 0) {
+					agent_publish_note(r->env, r->host, r->conn_id, "imap",
+							   "the last search found nothing: %s skipped", st->text);
+					break;
+				}
+				send_cmd(r, cmd);
 				return;
 			}
 			break;
@@ -248,7 +274,13 @@ static void next_step(struct imap_reader *r)
 					break;
 				}
 				snprintf(cmd, sizeof cmd, "FETCH %s", st->text);
-				send_cmd(r, cmd);
+				char full[1200];
+				if (expand_dollar(r, cmd, full, sizeof full) < 0) {
+					agent_publish_note(r->env, r->host, r->conn_id, "imap",
+							   "the last search found nothing: nothing to fetch");
+					break;
+				}
+				send_cmd(r, full);
 				return;
 			}
 			break;
@@ -257,14 +289,21 @@ static void next_step(struct imap_reader *r)
 			int k = r->sub++;
 			const char *sp = strchr(st->text, ' ');
 			int setlen = (int)(sp - st->text);
+			char raw[1100];
 			if (k == 0)
-				snprintf(cmd, sizeof cmd, "COPY %s", st->text);
+				snprintf(raw, sizeof raw, "COPY %s", st->text);
 			else if (k == 1)
-				snprintf(cmd, sizeof cmd, "STORE %.*s +FLAGS.SILENT (\\Deleted)", setlen, st->text);
+				snprintf(raw, sizeof raw, "STORE %.*s +FLAGS.SILENT (\\Deleted)", setlen, st->text);
 			else if (k == 2)
-				snprintf(cmd, sizeof cmd, "EXPUNGE");
+				snprintf(raw, sizeof raw, "EXPUNGE");
 			else
 				break;
+			if (expand_dollar(r, raw, cmd, sizeof cmd) < 0) {
+				agent_publish_note(r->env, r->host, r->conn_id, "imap",
+						   "the last search found nothing: nothing to move");
+				r->sub = 3;
+				break;
+			}
 			send_cmd(r, cmd);
 			return;
 		}
