@@ -211,7 +211,7 @@ static int read_quoted(struct imap_cursor *c, struct buf *out)
 			c->p++;
 		if (c->p > run && append_or_fail(c, s, out, run, (size_t)(c->p - run)) < 0) {
 			buf_truncate(out, mark);
-			return PROTO_ENOMEM;
+			return out->err;
 		}
 		if (c->p >= c->end) {
 			buf_truncate(out, mark);
@@ -231,7 +231,7 @@ static int read_quoted(struct imap_cursor *c, struct buf *out)
 		}
 		if (append_or_fail(c, s, out, c->p + 1, 1) < 0) {
 			buf_truncate(out, mark);
-			return PROTO_ENOMEM;
+			return out->err;
 		}
 		c->p += 2;
 	}
