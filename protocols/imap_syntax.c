@@ -383,7 +383,7 @@ static int date_text(struct imap_cursor *c, int space_day, int64_t *days_r)
 	if (digits(c, 1, &d) < 0)
 		return -1;
 	if (imap_peek(c) >= '0' && imap_peek(c) <= '9') {
-		unsigned d2;
+		unsigned d2 = 0;
 		digits(c, 1, &d2);
 		d = d * 10 + d2;
 	}
