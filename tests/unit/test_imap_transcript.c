@@ -94,7 +94,7 @@ static int run(const char *path, int bytewise)
 			continue;
 		if (line[0] == '@') {
 			char a[256] = "", b[256] = "", c[256] = "", d[256] = "";
-			sscanf(line, "%255s %255s %255s %255s %255s", a, b, c, d, d + 128);
+			sscanf(line, "%255s %255s %255s %255s", a, b, c, d);
 			if (strcmp(a, "@user") == 0) {
 				char addr[300];
 				snprintf(addr, sizeof addr, "%s@example.com", b);
