@@ -145,6 +145,32 @@ static void test_failures(void)
 	CHECK(imap_reader_step_parse("move", "1", &bad, err, sizeof err) < 0);
 	CHECK(imap_reader_step_parse("select", "", &bad, err, sizeof err) < 0);
 	CHECK(imap_reader_step_parse("store", "1 +FLAGS x\r\nA LOGOUT", &bad, err, sizeof err) < 0);
+	/* The host crashes with a reader idling: the session is lost, the
+	 * mail is not; after the restart a new reader logs in again. */
+	static const char *const idle_kv[] = {"select", "INBOX", "idle", "60s"};
+	struct imap_reader_step *is = steps(idle_kv, 2);
+	c.password = "serenata";
+	c.server_ip = w->ip[MX];
+	c.steps = is;
+	c.step_count = 2;
+	struct imap_reader *r3 = imap_reader_start(&w->env, w->host[LAPTOP], &c);
+	sim_run_until(w->env.sim, 70 * SIM_S);
+	CHECK(imap_reader_stats(r3)->logged_in && !imap_reader_stats(r3)->done);
+	CHECK(imapd_stats(d)->active == 1);
+	tcp_host_reset(w->env.tcp, w->host[MX]);
+	imapd_crash(d);
+	CHECK(imapd_stats(d)->active == 0);
+	sim_run_until(w->env.sim, 200 * SIM_S);
+	CHECK(imap_reader_stats(r3)->done);
+	imapd_restart(d);
+	struct imap_reader *r4 = imap_reader_start(&w->env, w->host[LAPTOP], &c);
+	sim_run_until(w->env.sim, 400 * SIM_S);
+	CHECK(imap_reader_stats(r4)->logged_in && imap_reader_stats(r4)->done && imap_reader_stats(r4)->bad == 0);
+	imap_reader_free(&r3);
+	imap_reader_free(&r4);
+	imap_reader_step_clear(&is[0]);
+	imap_reader_step_clear(&is[1]);
+	free(is);
 	imap_reader_free(&r1);
 	imap_reader_free(&r2);
 	imap_reader_step_clear(&st[0]);
