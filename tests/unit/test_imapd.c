@@ -12,6 +12,7 @@
 #include "mail_world.h"
 #include "sim/agents/imap_reader.h"
 #include "sim/agents/imapd.h"
+#include "sim/agents/typist.h"
 #include "sim/core/blob.h"
 
 struct lines {
@@ -118,6 +119,34 @@ static void test_smtp_then_imap(void)
 	free(b);
 }
 
+/* A session typed by hand to port 143, as a student does with telnet:
+ * each line after the tagged reply to the one before. */
+static void test_typed_session(void)
+{
+	struct world *w = calloc(1, sizeof *w);
+	world_init(w);
+	struct lines *l = calloc(1, sizeof *l);
+	bus_subscribe(sim_bus(w->env.sim), OBS_MASK(OBS_LINE), on_line, l);
+	struct imapd_config ic = {.hostname = "mx.dominio.de.maria"};
+	struct imapd *d = imapd_new(&w->env, w->host[MX], w->maria_store, &ic);
+	send_draft(w, "maria@dominio.de.maria", NULL);
+	sim_run_until(w->env.sim, 10 * SIM_S);
+	static const char *const typed[] = {"a1 LOGIN maria serenata", "a2 SELECT INBOX", "a3 SEARCH FROM juan",
+					    "a4 IDLE", "DONE", "a5 LOGOUT"};
+	struct typist *t = typist_start(&w->env, w->host[LAPTOP], w->ip[MX], 143, typed, 6);
+	REQUIRE(t);
+	sim_run_until(w->env.sim, 60 * SIM_S);
+	CHECK(typist_typed(t) == 6 && typist_done(t));
+	CHECK(strstr(l->text, "C a3 SEARCH FROM juan\nS * SEARCH 1\nS a3 OK SEARCH completed\n") != NULL);
+	CHECK(strstr(l->text, "C a4 IDLE\nS + idling\nC DONE\nS a4 OK IDLE terminated\n") != NULL);
+	CHECK(strstr(l->text, "S a5 OK LOGOUT completed\n") != NULL);
+	typist_free(&t);
+	imapd_free(&d);
+	world_free(w);
+	free(w);
+	free(l);
+}
+
 /* A wrong password and a server that is not there are reported. */
 static void test_failures(void)
 {
@@ -184,6 +213,7 @@ int main(void)
 {
 	RUN(test_smtp_then_imap);
 	RUN(test_failures);
+	RUN(test_typed_session);
 	CHECK(blob_live_count() == 0);
 	return harness_done();
 }
