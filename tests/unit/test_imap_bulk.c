@@ -21,10 +21,12 @@ static char *raws[N_MSG];
 static size_t lens[N_MSG];
 static struct imap_msgcache *caches[N_MSG];
 
+/* CPU time, not wall time: the machine is shared and heavily loaded, and
+ * this code does no I/O, so CPU time is what it costs. */
 static double now_ms(void)
 {
 	struct timespec ts;
-	clock_gettime(CLOCK_MONOTONIC, &ts);
+	clock_gettime(CLOCK_PROCESS_CPUTIME_ID, &ts);
 	return ts.tv_sec * 1e3 + ts.tv_nsec / 1e6;
 }
 
@@ -133,7 +135,7 @@ static void fetch_all(const char *label, int cached, int cold)
 	CHECK(strstr(out.data, "(\"=?utf-8?q?Ana_G=C3=B3mez?=\" NIL \"ana\" \"ejemplo.org\")") != NULL);
 	CHECK(strstr(out.data, "(\"Doe, John\" NIL \"jdoe\" \"example.com\")") != NULL);
 	CHECK(strstr(out.data, "* 1000 FETCH (UID 1999 FLAGS (\\Seen) ENVELOPE (") != NULL);
-	printf("FETCH 1:* (UID FLAGS ENVELOPE), %d messages, %s: %.2f ms (%.2f us/message, %zu bytes), median of %d\n",
+	printf("FETCH 1:* (UID FLAGS ENVELOPE), %d messages, %s: %.2f ms CPU (%.2f us/message, %zu bytes), median of %d\n",
 	       N_MSG, label, ms, ms * 1e3 / N_MSG, out.len, REPS);
 	buf_free(&out);
 	imap_seqset_free(&set);
@@ -163,7 +165,7 @@ static void search_all(const char *prog, int cached, int want)
 	}
 	double ms = median(times);
 	CHECK_EQ_INT(hits, want);
-	printf("SEARCH %s, %d messages%s: %.2f ms (%.2f us/message), %d hits, median of %d\n", prog, N_MSG,
+	printf("SEARCH %s, %d messages%s: %.2f ms CPU (%.2f us/message), %d hits, median of %d\n", prog, N_MSG,
 	       cached ? " (warm cache)" : "", ms, ms * 1e3 / N_MSG, hits, REPS);
 	imap_search_free(&s);
 }

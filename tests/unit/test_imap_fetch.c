@@ -449,6 +449,23 @@ static void test_single_part_and_flags(void)
 	buf_free(&small);
 }
 
+/* Parameters the MIME parser decoded to non-ASCII go back RFC 2231-encoded;
+ * Content-MD5 and disposition parameters are in the extension data. */
+static void test_params(void)
+{
+	const char *m = "Content-Type: audio/wav; name*=utf-8''canci%C3%B3n.wav\r\n"
+			"Content-Disposition: attachment;\r\n filename*0*=utf-8''canci%C3%B3n; filename*1=\".wav\"; "
+			"size=12\r\n"
+			"Content-MD5: abc==\r\n"
+			"\r\n"
+			"RIFF....WAVE";
+	struct imap_msgview v = {.raw = m, .raw_len = strlen(m)};
+	buf_reset(&out);
+	REQUIRE(imap_write_bodystructure(&out, &v, 1) == 0);
+	CHECK_STR(out.data, "(\"AUDIO\" \"WAV\" (\"NAME*\" \"utf-8''canci%C3%B3n.wav\") NIL NIL \"7BIT\" 12 \"abc==\" "
+			    "(\"ATTACHMENT\" (\"FILENAME*\" \"utf-8''canci%C3%B3n.wav\" \"SIZE\" \"12\")) NIL NIL)");
+}
+
 int main(void)
 {
 	buf_init(&out, 1 << 22);
@@ -459,6 +476,7 @@ int main(void)
 	RUN(test_note_message);
 	RUN(test_encapsulated);
 	RUN(test_single_part_and_flags);
+	RUN(test_params);
 	buf_free(&out);
 	return harness_done();
 }

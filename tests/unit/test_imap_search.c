@@ -311,6 +311,8 @@ static void test_malformed(void)
 	int badcs = 0;
 	CHECK(parse_rc("CHARSET KOI8-R SEEN", 19, NULL, &badcs) == PROTO_EINVAL);
 	CHECK(badcs == 1);
+	CHECK(parse_rc("CHARSET \"\" SEEN", 15, NULL, &badcs) == PROTO_EINVAL);
+	CHECK(badcs == 1);
 	CHECK(parse_rc("FOO", 3, NULL, &badcs) == PROTO_EINVAL);
 	CHECK(badcs == 0);
 
