@@ -11,6 +11,7 @@
 #include "protocols/dns_zone.h"
 #include "protocols/header.h"
 #include "sim/agents/dns_server.h"
+#include "sim/agents/host_life.h"
 #include "sim/agents/mailstore.h"
 #include "sim/agents/mta.h"
 #include "sim/agents/typist.h"
@@ -53,7 +54,7 @@ static int start_dns(struct scn_world *w, char *err, size_t errlen)
 	if (s->dns.server < 0)
 		return 0;
 	w->dns = dns_server_new(w->sim, w->udp, s->dns.server);
-	if (!w->dns) {
+	if (!w->dns || dns_server_attach_life(w->dns, w->life) < 0) {
 		snprintf(err, errlen, "cannot start the DNS server on \"%s\"", s->hosts[s->dns.server].name);
 		return -1;
 	}
@@ -243,7 +244,13 @@ static void run_mail_event(struct sim *sim, void *ctx)
 
 int scn_world_mail_start(struct scn_world *w, char *err, size_t errlen)
 {
-	w->env = (struct agent_env){w->sim, w->net, w->tcp, w->udp, EPOCH_UNIX_S, ZONE_MIN};
+	w->env = (struct agent_env){w->sim, w->net, w->tcp, w->udp, EPOCH_UNIX_S, ZONE_MIN, NULL};
+	w->life = host_life_new(&w->env);
+	if (!w->life) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	w->env.life = w->life;
 	if (start_dns(w, err, errlen) < 0 || start_mtas(w, err, errlen) < 0 || start_uas(w, err, errlen) < 0)
 		return -1;
 	const struct scenario *s = w->s;
@@ -308,6 +315,8 @@ void scn_world_mail_free(struct scn_world *w)
 	free(w->domains);
 	free(w->holds);
 	free(w->mail_events);
+	host_life_free(&w->life);
+	w->env.life = NULL;
 	w->uas = NULL;
 	w->mtas = NULL;
 	w->stores = NULL;
