@@ -130,10 +130,10 @@ int host_life_crash(struct host_life *l, int host, const char *why)
 	l->crashes++;
 	net_host_set_up(env->net, host, 0);
 	agent_publish_note(env, host, 0, "fault",
-			   "CRASH: %s stops; %zu TCP connection%s vanish without a reset, memory is lost, the disk "
+			   "CRASH: %s stops; %zu TCP connection%s vanish%s without a reset, memory is lost, the disk "
 			   "(queue, mailboxes) is kept%s%s",
-			   net_host_name(env->net, host), cc.n, cc.n == 1 ? "" : "s", or_none(why) ? ": " : "",
-			   or_none(why) ? why : "");
+			   net_host_name(env->net, host), cc.n, cc.n == 1 ? "" : "s", cc.n == 1 ? "es" : "",
+			   or_none(why) ? ": " : "", or_none(why) ? why : "");
 	struct reg *hooks;
 	size_t n = hooks_of(l, host, &hooks);
 	for (size_t i = n; i-- > 0;)
