@@ -9,7 +9,8 @@ exactly once with no duplicate; that every fault shows in the transcript,
 in the trace and with its effect (retransmissions over the lossy line,
 host-down drops, a reset after the restart, MX lookups timing out and
 SERVFAIL, the moved MX's extra hop, 452 4.3.1 and the retry); that the
-skewed clocks show in Date and Received; and that the same scenario and
+skewed clocks show in Date and Received; that the viewer's event log lists
+the faults; and that the same scenario and
 seed give the same trace byte for byte, and another seed still delivers
 everything once.
 """
@@ -90,6 +91,20 @@ drops = [x.get("reason") for x in recs if x.get("type") == "drop"]
 for reason in ("loss", "link-down", "host-down"):
     check(reason in drops, "trace: a %s drop" % reason)
 check(any(x.get("type") == "retransmit" for x in recs), "trace: retransmissions on the lossy line")
+
+# The viewer's event log (its scene, described as text by a headless
+# snapshot) lists the faults too, the crash of mx-maria among them.
+png = os.path.join(work, "snap.png")
+v = subprocess.run([mailsim, "snapshot", scenario, "--at", "150.3s", "--out", png, "--describe"],
+                   capture_output=True, text=True)
+if v.returncode == 0:
+    log = [line for line in v.stdout.splitlines() if line.startswith("log ")]
+    check(any("mx-maria fault: CRASH" in line for line in log), "viewer event log shows the crash")
+    check(sum("fault:" in line for line in log) == 7, "viewer event log: the 7 faults up to 150.3 s")
+elif "unknown" in v.stderr and "snapshot" in v.stderr:
+    print("skipped: this mailsim has no viewer (%s)" % v.stderr.strip()[:200])
+else:
+    check(False, "mailsim snapshot --describe failed (%d): %s" % (v.returncode, v.stderr.strip()[:300]))
 
 # Same scenario, same seed: the same bytes.
 r2 = run("--quiet", "--trace", trace2)
