@@ -10,6 +10,7 @@
 
 #include "protocols/dsn.h"
 #include "protocols/message.h"
+#include "sim/agents/host_life.h"
 #include "sim/agents/mta_internal.h"
 #include "sim/agents/resolver.h"
 #include "sim/agents/smtp_out.h"
@@ -303,6 +304,10 @@ static void start_attempt(struct qentry *e)
 {
 	struct mta *m = e->m;
 	if (e->busy || e->held)
+		return;
+	/* A crashed host runs nothing (a flush asked of it, say); the
+	 * restart resumes the queue. */
+	if (!host_life_is_up(m->env->life, m->host))
 		return;
 	e->busy = 1;
 	e->attempts++;
