@@ -112,9 +112,10 @@ static int parse_skew(struct scn_ctx *ctx, const cJSON *e, sim_time *out_r)
 	return 0;
 }
 
-/* Checks a DNS change against the scenario's zones, as the server will
- * apply it, so `mailsim check` reports what the run would refuse. */
-static int check_dns_change(struct scn_ctx *ctx, const struct scenario *s, struct scn_fault *f)
+/* Checks a DNS change against the scenario's zones (db: an empty copy of
+ * them, made once per file), as the server will apply it, so `mailsim
+ * check` reports what the run would refuse. */
+static int check_dns_change(struct scn_ctx *ctx, const struct scenario *s, struct dns_db *db, struct scn_fault *f)
 {
 	char q[200];
 	int type = dns_type_from_name(f->type);
@@ -124,16 +125,12 @@ static int check_dns_change(struct scn_ctx *ctx, const struct scenario *s, struc
 			      scn_quote(f->type, q, sizeof q));
 		return -1;
 	}
-	if (f->kind == SCN_FAULT_DNS_REMOVE)
+	if (f->kind == SCN_FAULT_DNS_REMOVE || !db)
 		return 0;
-	struct dns_db *db = dns_db_new();
-	if (!db)
-		return -1;
-	for (size_t z = 0; z < s->dns.zone_count; z++)
-		dns_db_add_zone(db, s->dns.zones[z].origin, s->dns.zones[z].ttl, NULL);
 	char err[200] = "";
 	int rc = dns_db_add_text(db, f->name, f->ttl, f->type, f->value, err, sizeof err);
-	dns_db_free(&db);
+	if (rc >= 0)
+		dns_db_remove(db, f->name, (uint16_t)type); /* keep it empty for the next check */
 	if (rc == DNS_E_NOZONE && s->dns.auto_records)
 		return 0; /* the zone may come from a host's fqdn */
 	if (rc < 0) {
@@ -151,7 +148,7 @@ static char *dup_key(const cJSON *e, const char *key)
 }
 
 /* 1 if the entry was stored, 0 if not (an error was reported), -1 ENOMEM. */
-static int load_fault(struct scn_ctx *ctx, struct scenario *s, const cJSON *e)
+static int load_fault(struct scn_ctx *ctx, struct scenario *s, struct dns_db *db, const cJSON *e)
 {
 	scn_check_keys(ctx, e, fault_keys);
 	struct scn_fault f = {.link = -1, .host = -1, .mta = -1, .ttl = 3600};
@@ -269,7 +266,7 @@ static int load_fault(struct scn_ctx *ctx, struct scenario *s, const cJSON *e)
 	    (scn_get(e, "description") && !f.description))
 		goto nomem;
 	if ((f.kind == SCN_FAULT_DNS_SET || f.kind == SCN_FAULT_DNS_ADD || f.kind == SCN_FAULT_DNS_REMOVE) &&
-	    check_dns_change(ctx, s, &f) != 0) {
+	    check_dns_change(ctx, s, db, &f) != 0) {
 		free(f.name);
 		free(f.type);
 		free(f.value);
@@ -308,18 +305,25 @@ int scn_load_faults(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 	s->faults = calloc((size_t)n, sizeof *s->faults);
 	if (!s->faults)
 		return -1;
+	/* The zones, empty, to check DNS changes against (NULL if memory is
+	 * short: the run then reports a bad change in its note). */
+	struct dns_db *db = s->dns.server >= 0 ? dns_db_new() : NULL;
+	for (size_t z = 0; db && z < s->dns.zone_count; z++)
+		dns_db_add_zone(db, s->dns.zones[z].origin, s->dns.zones[z].ttl, NULL);
 	size_t i = 0;
 	for (const cJSON *e = list->child; e; e = e->next, i++) {
 		scn_push_index(ctx, i);
 		if (!cJSON_IsObject(e)) {
 			scn_error_type(ctx, e, "a fault such as {\"at\": \"2s\", \"link\": \"a-b\", \"action\": \"down\"}");
-		} else if (load_fault(ctx, s, e) < 0) {
+		} else if (load_fault(ctx, s, db, e) < 0) {
+			dns_db_free(&db);
 			scn_pop(ctx);
 			scn_pop(ctx);
 			return -1;
 		}
 		scn_pop(ctx);
 	}
+	dns_db_free(&db);
 	scn_pop(ctx);
 	/* The world schedules faults in this order and the kernel breaks time
 	 * ties by insertion, so equal times must keep the file's order: a
