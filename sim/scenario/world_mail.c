@@ -14,6 +14,7 @@
 #include "sim/agents/host_life.h"
 #include "sim/agents/mailstore.h"
 #include "sim/agents/mta.h"
+#include "sim/agents/testapp.h"
 #include "sim/agents/typist.h"
 #include "sim/observe/sniffer.h"
 #include "sim/agents/ua.h"
@@ -244,6 +245,8 @@ static void run_mail_event(struct sim *sim, void *ctx)
 		agent_publish_note(&w->env, su->host, 0, "ua", "cannot send: %s", err);
 }
 
+static void services_restart(void *ctx, int host) { testapp_host_restarted(ctx, host); }
+
 int scn_world_mail_start(struct scn_world *w, char *err, size_t errlen)
 {
 	w->env = (struct agent_env){w->sim, w->net, w->tcp, w->udp, EPOCH_UNIX_S, ZONE_MIN, NULL};
@@ -253,6 +256,18 @@ int scn_world_mail_start(struct scn_world *w, char *err, size_t errlen)
 		return -1;
 	}
 	w->env.life = w->life;
+	/* The test services listen again when their host restarts. */
+	static const struct host_life_hooks services_life = {NULL, services_restart};
+	for (size_t i = 0; i < w->s->service_count; i++) {
+		int h = w->s->services[i].host;
+		int seen = 0;
+		for (size_t k = 0; k < i; k++)
+			seen |= w->s->services[k].host == h;
+		if (!seen && host_life_register(w->life, h, &services_life, w->app) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
 	if (start_dns(w, err, errlen) < 0 || start_mtas(w, err, errlen) < 0 || start_uas(w, err, errlen) < 0)
 		return -1;
 	const struct scenario *s = w->s;

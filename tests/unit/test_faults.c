@@ -13,7 +13,9 @@
 #include "sim/agents/host_life.h"
 #include "sim/core/blob.h"
 #include "sim/scenario/diag.h"
+#include "sim/agents/testapp.h"
 #include "sim/scenario/scenario.h"
+#include "sim/scenario/world.h"
 
 /* ---- what the bus saw ---- */
 
@@ -416,6 +418,48 @@ static void test_loader(void)
 	scn_diag_free(&diag);
 }
 
+/* ---- a scenario's host crash and the test services ---- */
+
+static void test_world_service_restart(void)
+{
+	const char *text =
+	    "{\"hosts\": [{\"name\": \"a\", \"ip\": \"10.0.0.1\"}, {\"name\": \"b\", \"ip\": \"10.0.0.2\"}],"
+	    " \"links\": [{\"a\": \"a\", \"b\": \"b\", \"latency\": \"10ms\"}],"
+	    " \"tcp\": {\"connect_timeout\": \"5s\"},"
+	    " \"apps\": [{\"type\": \"echo\", \"host\": \"b\", \"port\": 7},"
+	    "  {\"type\": \"client\", \"name\": \"cut\", \"host\": \"a\", \"to\": \"b\", \"port\": 7, \"at\": \"0s\","
+	    "   \"bytes\": \"1MiB\"},"
+	    "  {\"type\": \"client\", \"name\": \"while-down\", \"host\": \"a\", \"to\": \"b\", \"port\": 7,"
+	    "   \"at\": \"1s\", \"bytes\": 100},"
+	    "  {\"type\": \"client\", \"name\": \"after\", \"host\": \"a\", \"to\": \"b\", \"port\": 7, \"at\": \"20s\","
+	    "   \"bytes\": 1000}],"
+	    " \"faults\": [{\"at\": \"50ms\", \"host\": \"b\", \"action\": \"crash\"},"
+	    "  {\"at\": \"10s\", \"host\": \"b\", \"action\": \"restart\"}]}";
+	struct scn_diag *d = scn_diag_new();
+	struct scenario *s = scenario_load_text("t.json", text, strlen(text), d);
+	if (!s)
+		fprintf(stderr, "%s\n", scn_diag_message(d, 0));
+	REQUIRE(s != NULL);
+	char err[256];
+	struct scn_world *w = scn_world_new(s, s->seed, err, sizeof err);
+	REQUIRE(w != NULL);
+	scn_world_run(w, 600 * SIM_S);
+	const struct testapp_client_result *cut = testapp_client_result(scn_world_testapp(w), 0);
+	const struct testapp_client_result *down = testapp_client_result(scn_world_testapp(w), 1);
+	const struct testapp_client_result *after = testapp_client_result(scn_world_testapp(w), 2);
+	REQUIRE(cut && down && after);
+	/* The transfer cut by the crash ends in a reset (after the restart) or
+	 * a timeout, never as complete; a SYN to the dead host goes
+	 * unanswered; after the restart the echo service answers again. */
+	CHECK(cut->outcome == TESTAPP_RESET || cut->outcome == TESTAPP_TIMEOUT);
+	CHECK_EQ_INT(down->outcome, TESTAPP_TIMEOUT);
+	CHECK_EQ_INT(after->outcome, TESTAPP_COMPLETE);
+	CHECK(net_stats(scn_world_net(w))->drops[OBS_DROP_HOST_DOWN] > 0);
+	scn_world_free(&w);
+	scenario_free(&s);
+	scn_diag_free(&d);
+}
+
 int main(void)
 {
 	RUN(test_hooks);
@@ -426,5 +470,6 @@ int main(void)
 	RUN(test_disk_full);
 	RUN(test_clock_skew);
 	RUN(test_loader);
+	RUN(test_world_service_restart);
 	return harness_done();
 }
