@@ -76,3 +76,19 @@ void agent_host_date_now(const struct agent_env *env, int host, char *out)
 	if (msg_date_format(out, t, env->zone_min) != 0)
 		msg_date_format(out, 0, 0);
 }
+
+const char *agent_proto_for_port(uint16_t port)
+{
+	switch (port) {
+	case 25:
+	case 587:
+	case 2525:
+		return "SMTP";
+	case 110:
+		return "POP3";
+	case 143:
+		return "IMAP";
+	default:
+		return "TCP";
+	}
+}

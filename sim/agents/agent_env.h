@@ -43,4 +43,9 @@ void agent_date_now(const struct agent_env *env, char *out);
  * agents write in Date and Received fields. */
 void agent_host_date_now(const struct agent_env *env, int host, char *out);
 
+/* The mail protocol usually served on a TCP port, for transcripts of raw
+ * connections (telnet, the bridge): "SMTP" (25, 587, 2525), "POP3" (110),
+ * "IMAP" (143), else "TCP". */
+const char *agent_proto_for_port(uint16_t port);
+
 #endif
