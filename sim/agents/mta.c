@@ -821,7 +821,6 @@ void mta_restart(struct mta *m)
 	mta_queue_resume(m);
 }
 
-
 const struct mta_stats *mta_stats(const struct mta *m) { return &m->stats; }
 int mta_host(const struct mta *m) { return m->host; }
 const char *mta_hostname(const struct mta *m) { return m->cfg.hostname; }
