@@ -43,7 +43,7 @@ const char *viz_role_name(enum viz_role role, enum viz_lang lang)
 
 const char *viz_drop_reason_text(int reason, enum viz_lang lang)
 {
-	if (reason < 0 || reason > OBS_DROP_NO_SOCKET)
+	if (reason < 0 || reason >= OBS_DROP_REASON_COUNT)
 		return "?";
 	return viz_str(lang, (enum viz_str)(VIZ_S_DROP_LOSS + reason));
 }

@@ -63,6 +63,7 @@ static const char *const table[VIZ_S_COUNT][VIZ_LANG_COUNT] = {
     [VIZ_S_DROP_TTL] = {"TTL expired", "TTL agotado"},
     [VIZ_S_DROP_TOO_BIG] = {"larger than the MTU", "mayor que la MTU"},
     [VIZ_S_DROP_NO_SOCKET] = {"no socket on that port", "ningún socket en ese puerto"},
+    [VIZ_S_DROP_HOST_DOWN] = {"host down (crashed)", "host caído (se colgó)"},
     [VIZ_S_CLICK_TO_CLOSE] = {"Esc or F1 closes this", "Esc o F1 cierra esto"},
 };
 

@@ -5,6 +5,7 @@
 #include <stdio.h>
 
 #include "protocols/message.h"
+#include "sim/agents/host_life.h"
 #include "sim/core/bus.h"
 #include "sim/core/sim.h"
 
@@ -65,6 +66,13 @@ void agent_publish_note(const struct agent_env *env, int host, uint32_t conn_id,
 void agent_date_now(const struct agent_env *env, char *out)
 {
 	int64_t t = msg_time_from_sim(env->epoch_unix_s, sim_now(env->sim));
+	if (msg_date_format(out, t, env->zone_min) != 0)
+		msg_date_format(out, 0, 0);
+}
+
+void agent_host_date_now(const struct agent_env *env, int host, char *out)
+{
+	int64_t t = msg_time_from_sim(env->epoch_unix_s, sim_now(env->sim) + host_life_skew(env->life, host));
 	if (msg_date_format(out, t, env->zone_min) != 0)
 		msg_date_format(out, 0, 0);
 }

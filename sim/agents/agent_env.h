@@ -11,6 +11,7 @@ struct sim;
 struct net;
 struct tcp;
 struct udp;
+struct host_life;
 
 struct agent_env {
 	struct sim *sim;
@@ -19,6 +20,7 @@ struct agent_env {
 	struct udp *udp;
 	int64_t epoch_unix_s; /* the instant of simulated time 0, seconds since 1970 */
 	int zone_min;         /* the time zone shown in dates, minutes east of UTC */
+	struct host_life *life; /* crashes, restarts, clock skews (host_life.h); NULL: none */
 };
 
 /* Publishes one protocol line (OBS_LINE) if anybody listens. host sent it
@@ -37,6 +39,9 @@ void agent_publish_note(const struct agent_env *env, int host, uint32_t conn_id,
 /* The current simulated instant as an RFC 5322 date ("Tue, 20 Jun 2006
  * 23:30:35 -0300") into out (at least 40 bytes). */
 void agent_date_now(const struct agent_env *env, char *out);
+/* The same, as host's clock reads it: off by its skew (host_life.h). What
+ * agents write in Date and Received fields. */
+void agent_host_date_now(const struct agent_env *env, int host, char *out);
 
 /* The mail protocol usually served on a TCP port, for transcripts of raw
  * connections (telnet, the bridge): "SMTP" (25, 587, 2525), "POP3" (110),

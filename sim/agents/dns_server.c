@@ -7,6 +7,7 @@
 
 #include "protocols/dns.h"
 #include "protocols/dns_zone.h"
+#include "sim/agents/host_life.h"
 #include "sim/core/bus.h"
 #include "sim/core/sim.h"
 #include "sim/net/udp.h"
@@ -20,6 +21,7 @@ struct dns_server {
 	struct dns_db *db;
 	struct dns_msg *query, *resp; /* scratch: a server answers one datagram at a time */
 	struct dns_server_stats stats;
+	struct host_life *life;
 };
 
 static void on_datagram(void *ctx, int host, uint32_t src_ip, uint16_t src_port, uint16_t dst_port,
@@ -48,6 +50,7 @@ void dns_server_free(struct dns_server **sp)
 	if (!sp || !*sp)
 		return;
 	struct dns_server *s = *sp;
+	host_life_unregister(s->life, s->host, s);
 	if (s->bound)
 		udp_unbind(s->udp, s->host, DNS_PORT);
 	dns_db_free(&s->db);
@@ -65,6 +68,29 @@ int dns_server_rebind(struct dns_server *s)
 		udp_unbind(s->udp, s->host, DNS_PORT);
 	s->bound = udp_bind(s->udp, s->host, DNS_PORT, on_datagram, s) == DNS_PORT;
 	return s->bound ? 0 : -1;
+}
+
+static void on_crash(void *ctx, int host)
+{
+	(void)host;
+	struct dns_server *s = ctx;
+	if (s->bound)
+		udp_unbind(s->udp, s->host, DNS_PORT);
+	s->bound = 0;
+}
+
+static void on_restart(void *ctx, int host)
+{
+	(void)host;
+	dns_server_rebind(ctx);
+}
+
+int dns_server_attach_life(struct dns_server *s, struct host_life *life)
+{
+	static const struct host_life_hooks hooks = {.crash = on_crash, .restart = on_restart};
+	host_life_unregister(s->life, s->host, s);
+	s->life = life;
+	return host_life_register(life, s->host, &hooks, s);
 }
 
 struct dns_db *dns_server_db(struct dns_server *s) { return s->db; }

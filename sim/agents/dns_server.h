@@ -67,6 +67,12 @@ const char *dns_server_mode_name(enum dns_server_mode mode);
 /* Binds port 53 again after the host crashed and restarted (udp_host_reset
  * dropped the binding). 0, or -1 if the port is taken. */
 int dns_server_rebind(struct dns_server *srv);
+/* Registers the server's crash and restart hooks with life (host_life.h):
+ * a crash unbinds port 53 (queries go unanswered, as in an outage), the
+ * zones survive (they are files), a restart binds again. Undone by
+ * dns_server_free. 0, or -1 on ENOMEM. */
+struct host_life;
+int dns_server_attach_life(struct dns_server *srv, struct host_life *life);
 int dns_server_host(const struct dns_server *srv);
 const struct dns_server_stats *dns_server_stats(const struct dns_server *srv);
 

@@ -239,7 +239,11 @@ void imapd_crash(struct imapd *d)
 {
 	while (d->sessions) {
 		struct imap_session *ss = d->sessions;
-		ss->conn = NULL; /* the stack reset forgot them */
+		/* The stack reset that follows forgets the connection; detach
+		 * so it does not call back into a freed session. */
+		if (ss->conn)
+			tcp_set_callbacks(ss->conn, NULL, NULL);
+		ss->conn = NULL;
 		session_unlink(ss);
 	}
 	d->listening = 0;

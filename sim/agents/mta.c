@@ -12,6 +12,7 @@
 #include "protocols/message.h"
 #include "protocols/smtp_client.h"
 #include "protocols/smtp_server.h"
+#include "sim/agents/host_life.h"
 #include "sim/agents/mailstore.h"
 #include "sim/agents/mta_internal.h"
 #include "sim/agents/resolver.h"
@@ -244,7 +245,7 @@ static void on_message(void *ctx, const struct smtp_envelope *env, const uint8_t
 	mta_make_qid(m, qid);
 	/* Our Received field (RFC 5321 4.4), on top of the message. */
 	char date[MSG_DATE_MAX], from[600], by[300];
-	agent_date_now(m->env, date);
+	agent_host_date_now(m->env, m->host, date);
 	snprintf(from, sizeof from, "%s (%s [%s])", sd->helo[0] ? sd->helo : "unknown",
 		 sd->rname[0] ? sd->rname : "unknown", sd->client_addr);
 	snprintf(by, sizeof by, "%s (mailsim)", m->cfg.hostname);
@@ -709,6 +710,20 @@ int mta_turn_request(struct mta *m, uint32_t server_ip, const char *claimed_doma
 
 /* ---- lifecycle ---- */
 
+static void hook_crash(void *ctx, int host)
+{
+	(void)host;
+	mta_crash(ctx);
+}
+
+static void hook_restart(void *ctx, int host)
+{
+	(void)host;
+	mta_restart(ctx);
+}
+
+static const struct host_life_hooks mta_life = {.crash = hook_crash, .restart = hook_restart};
+
 static int listen_all(struct mta *m)
 {
 	if (tcp_listen(m->env->tcp, m->host, 25, on_accept, m) < 0)
@@ -740,7 +755,11 @@ struct mta *mta_new(const struct agent_env *env, int host, const struct mta_conf
 			return NULL;
 		}
 	}
-	if (listen_all(m) < 0) {
+	if (listen_all(m) < 0 || host_life_register(env->life, host, &mta_life, m) < 0) {
+		if (m->listening) {
+			tcp_unlisten(env->tcp, host, 25);
+			tcp_unlisten(env->tcp, host, 587);
+		}
 		resolver_free(&m->resolver);
 		free(m);
 		return NULL;
@@ -753,6 +772,7 @@ void mta_free(struct mta **mp)
 	if (!mp || !*mp)
 		return;
 	struct mta *m = *mp;
+	host_life_unregister(m->env->life, m->host, m);
 	while (m->sessions) {
 		struct smtpd *sd = m->sessions;
 		if (sd->conn)
@@ -770,20 +790,32 @@ void mta_free(struct mta **mp)
 	*mp = NULL;
 }
 
-/* Call after tcp_host_reset(), which has closed (and so freed) the
- * sessions already; this forgets anything left. */
+/* The crash hook (host_life.h): the host is already down in the network,
+ * and tcp_host_reset will remove the connections and listeners after
+ * this, silently, so sessions detach instead of aborting (a dead host
+ * sends no RST). The queue is on disk and stays. */
 void mta_crash(struct mta *m)
 {
 	while (m->sessions) {
 		struct smtpd *sd = m->sessions;
-		sd->conn = NULL; /* the stack reset forgets them */
+		if (sd->conn)
+			tcp_set_callbacks(sd->conn, NULL, NULL);
+		sd->conn = NULL;
 		smtpd_unlink(sd);
 	}
+	mta_queue_crash(m);
+	resolver_free(&m->resolver); /* its lookups and ports were in memory */
 	m->listening = 0;
 }
 
 void mta_restart(struct mta *m)
 {
+	if (!m->resolver && m->cfg.dns_server) {
+		struct resolver_config rc;
+		resolver_config_default(&rc);
+		rc.server_ip = m->cfg.dns_server;
+		m->resolver = resolver_new(m->env->sim, m->env->net, m->env->udp, m->host, &rc);
+	}
 	if (!m->listening)
 		listen_all(m);
 	mta_queue_resume(m);

@@ -73,8 +73,13 @@ struct mta *mta_new(const struct agent_env *env, int host, const struct mta_conf
  * the run is over). Accepts NULL; clears the pointer. */
 void mta_free(struct mta **m);
 
-/* The host crashed: sessions vanish (their peers see resets later), the
- * queue survives. mta_restart() listens again and resumes the queue. */
+/* The hooks the MTA registers with env->life (host_life.h); call
+ * host_life_crash() and host_life_restart() rather than these. A crash
+ * forgets the sessions (their peers hear nothing, then a reset after the
+ * restart), the resolver and any attempt in progress (its recipients wait
+ * in the queue again); the queue survives, as on disk. A restart listens
+ * again and resumes the queue: entries whose retry time passed during the
+ * crash are tried at once. */
 void mta_crash(struct mta *m);
 void mta_restart(struct mta *m);
 

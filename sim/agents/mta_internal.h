@@ -83,6 +83,9 @@ void mta_bounce(struct mta *m, const char *qid, const char *from, const char *ar
 		const struct qrcpt *failed, size_t nfailed, const uint8_t *data, size_t len);
 void mta_queue_free(struct mta *m);
 void mta_queue_resume(struct mta *m);
+/* The host crashed: attempts in progress are abandoned (their recipients
+ * deferred, those already answered concluded), timers stopped. */
+void mta_queue_crash(struct mta *m);
 int mta_queue_has_domain(const struct mta *m, const char *domain);
 int mta_queue_handler(struct mta *m);
 

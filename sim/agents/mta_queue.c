@@ -10,6 +10,7 @@
 
 #include "protocols/dsn.h"
 #include "protocols/message.h"
+#include "sim/agents/host_life.h"
 #include "sim/agents/mta_internal.h"
 #include "sim/agents/resolver.h"
 #include "sim/agents/smtp_out.h"
@@ -101,7 +102,7 @@ int mta_enqueue(struct mta *m, const char *qid, const char *from, const char *do
 	}
 	e->data = blob_ref(data);
 	e->arrived = sim_now(m->env->sim);
-	agent_date_now(m->env, e->arrival_date);
+	agent_host_date_now(m->env, m->host, e->arrival_date);
 	e->held = is_hold_domain(m, domain);
 	/* Keep arrival order: append. */
 	struct qentry **tail = &m->queue;
@@ -304,6 +305,10 @@ static void start_attempt(struct qentry *e)
 	struct mta *m = e->m;
 	if (e->busy || e->held)
 		return;
+	/* A crashed host runs nothing (a flush asked of it, say); the
+	 * restart resumes the queue. */
+	if (!host_life_is_up(m->env->life, m->host))
+		return;
 	e->busy = 1;
 	e->attempts++;
 	e->ncand = e->next_cand = 0;
@@ -376,7 +381,7 @@ void mta_bounce(struct mta *m, const char *qid, const char *from, const char *ar
 		rs[i].remote_mta = failed[i].remote[0] ? failed[i].remote : NULL;
 	}
 	char date[MSG_DATE_MAX], postmaster[300], msgid[300];
-	agent_date_now(m->env, date);
+	agent_host_date_now(m->env, m->host, date);
 	snprintf(postmaster, sizeof postmaster, "MAILER-DAEMON@%s", m->cfg.hostname);
 	if (msg_id_make(msgid, sizeof msgid, sim_seed(m->env->sim) ^ (uint64_t)m->host << 32, ++m->next_msgid,
 			m->cfg.hostname) != 0)
@@ -516,6 +521,37 @@ void mta_queue_resume(struct mta *m)
 	for (struct qentry *e = m->queue; e; e = e->next)
 		if (!e->busy && !e->held)
 			schedule(e, e->next_attempt > now ? e->next_attempt : now);
+}
+
+void mta_queue_crash(struct mta *m)
+{
+	for (struct qentry *e = m->queue, *next; e; e = next) {
+		next = e->next;
+		if (!e->busy)
+			continue;
+		if (e->lookup && m->resolver)
+			resolver_cancel(m->resolver, e->lookup);
+		e->lookup = 0;
+		if (e->out)
+			smtp_out_forget(e->out);
+		e->out = NULL;
+		/* Recipients already answered keep their answer (it reached
+		 * the disk with the reply); the others wait for the restart.
+		 * If the peer had said 250 to the data and the reply was lost
+		 * in the crash, the retry delivers a second copy: the RFC 1047
+		 * duplicate the ledger reports. */
+		for (size_t i = 0; i < e->nrcpts; i++)
+			if (e->rcpts[i].state == RCPT_PENDING)
+				rcpt_set(&e->rcpts[i], RCPT_DEFERRED, 451, "4.3.2", "attempt interrupted: this host crashed",
+					 NULL);
+		conclude(e);
+	}
+	/* Nothing runs on a dead host; mta_queue_resume() reschedules. */
+	for (struct qentry *e = m->queue; e; e = e->next) {
+		if (e->timer)
+			sim_cancel(m->env->sim, e->timer);
+		e->timer = 0;
+	}
 }
 
 void mta_queue_free(struct mta *m)

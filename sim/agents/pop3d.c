@@ -246,7 +246,11 @@ void pop3d_crash(struct pop3d *d)
 {
 	while (d->sessions) {
 		struct pop3_sess *ps = d->sessions;
-		ps->conn = NULL; /* the stack reset forgets them */
+		/* The stack reset that follows forgets the connection; detach
+		 * so it does not call back into a freed session. */
+		if (ps->conn)
+			tcp_set_callbacks(ps->conn, NULL, NULL);
+		ps->conn = NULL;
 		sess_free(ps);
 	}
 	d->listening = 0;

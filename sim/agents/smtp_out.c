@@ -232,3 +232,16 @@ void smtp_out_abort(struct smtp_out *o)
 	else
 		out_free(o);
 }
+
+void smtp_out_forget(struct smtp_out *o)
+{
+	if (o->conn) {
+		tcp_set_callbacks(o->conn, NULL, NULL);
+		o->conn = NULL;
+	}
+	o->finished = 1;
+	if (o->in_callback)
+		o->free_pending = 1;
+	else
+		out_free(o);
+}

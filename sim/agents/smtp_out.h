@@ -40,5 +40,9 @@ int smtp_out_connected(const struct smtp_out *out);
 uint32_t smtp_out_ip(const struct smtp_out *out);
 /* Abandons the connection at once (reset), without callbacks. */
 void smtp_out_abort(struct smtp_out *out);
+/* The host crashed: forgets the connection without sending anything (a
+ * dead host sends no RST; tcp_host_reset removes it) and frees, without
+ * callbacks. Only from a host_life crash hook. */
+void smtp_out_forget(struct smtp_out *out);
 
 #endif

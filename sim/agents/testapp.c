@@ -226,6 +226,19 @@ static void udp_service_recv(void *ctx, int host, uint32_t src_ip, uint16_t src_
 		udp_send(svc->app->udp, host, dst_port, src_ip, src_port, data, len);
 }
 
+void testapp_host_restarted(struct testapp *app, int host)
+{
+	for (size_t i = 0; i < app->service_count; i++) {
+		struct ta_service *svc = app->services[i];
+		if (svc->host != host)
+			continue;
+		if (svc->udp)
+			udp_bind(app->udp, host, svc->port, udp_service_recv, svc);
+		else
+			tcp_listen(app->tcp, host, svc->port, service_accept, svc);
+	}
+}
+
 int testapp_add_service(struct testapp *app, enum testapp_service_kind kind, int udp, int host, uint16_t port)
 {
 	struct ta_service *svc = calloc(1, sizeof *svc);

@@ -88,6 +88,10 @@ void testapp_free(struct testapp **app);
 /* Starts a service now on a TCP (udp 0) or UDP (udp 1) port. Returns 0, or
  * -1 if the port is taken or ENOMEM. */
 int testapp_add_service(struct testapp *app, enum testapp_service_kind kind, int udp, int host, uint16_t port);
+/* The host restarted after a crash (host_life.h; the crash itself closed
+ * its connections with TCP_ERR_HOST_DOWN and removed its listeners and
+ * bindings): its services listen and bind again. */
+void testapp_host_restarted(struct testapp *app, int host);
 /* Schedules a client. Returns its number (0, 1, ... in order), or -1. */
 int testapp_add_client(struct testapp *app, const struct testapp_client_spec *spec);
 

@@ -10,11 +10,13 @@
 #include "protocols/header.h"
 #include "protocols/message.h"
 #include "sim/agents/agent_env.h"
+#include "sim/agents/host_life.h"
 #include "sim/agents/mailstore.h"
 #include "sim/agents/smtp_out.h"
 #include "sim/core/blob.h"
 #include "sim/core/bus.h"
 #include "sim/core/sim.h"
+#include "sim/net/net.h"
 
 #define MAX_RCPTS 100
 
@@ -154,10 +156,14 @@ static void on_done(void *ctx, struct smtp_out *out)
 
 int ua_send(struct ua *ua, const struct msg_draft *draft, char *err, size_t errlen)
 {
+	if (!host_life_is_up(ua->env->life, ua->host)) {
+		snprintf(err, errlen, "%s is down (crashed)", net_host_name(ua->env->net, ua->host));
+		return -1;
+	}
 	struct msg_draft d = *draft;
 	char date[MSG_DATE_MAX];
 	if (!d.date) {
-		agent_date_now(ua->env, date);
+		agent_host_date_now(ua->env, ua->host, date);
 		d.date = date;
 	}
 	if (!d.message_id) {

@@ -95,7 +95,7 @@ const char *obs_drop_reason_name(enum obs_drop_reason r)
 	    [OBS_DROP_LOSS] = "loss",           [OBS_DROP_QUEUE] = "queue-full",
 	    [OBS_DROP_LINK_DOWN] = "link-down", [OBS_DROP_NO_ROUTE] = "no-route",
 	    [OBS_DROP_TTL] = "ttl",             [OBS_DROP_TOO_BIG] = "too-big",
-	    [OBS_DROP_NO_SOCKET] = "no-socket",
+	    [OBS_DROP_NO_SOCKET] = "no-socket", [OBS_DROP_HOST_DOWN] = "host-down",
 	};
 	return (unsigned)r < OBS_DROP_REASON_COUNT ? names[r] : "?";
 }

@@ -41,6 +41,7 @@ enum obs_drop_reason {
 	OBS_DROP_TTL,        /* the TTL ran out */
 	OBS_DROP_TOO_BIG,    /* larger than the link MTU */
 	OBS_DROP_NO_SOCKET,  /* UDP to a port nobody is bound to */
+	OBS_DROP_HOST_DOWN,  /* sent to, through or from a crashed host */
 	OBS_DROP_REASON_COUNT
 };
 

@@ -28,6 +28,7 @@ struct host {
 	int iface_count, iface_cap;
 	int32_t *route_link; /* per destination host; NULL: single interface */
 	uint16_t next_ip_id;
+	int down; /* crashed: sends nothing, receives and forwards nothing */
 };
 
 struct link_dir {
@@ -608,6 +609,10 @@ static void transmit(struct net *net, int host, int lk, struct packet *p)
 
 static void deliver_or_forward(struct net *net, int host, struct packet *p)
 {
+	if (net->hosts[host].down) {
+		drop(net, p, host, -1, -1, OBS_DROP_HOST_DOWN);
+		return;
+	}
 	if (net_host_by_ip(net, p->dst_ip) == host) {
 		net->stats.packets_delivered++;
 		publish_pkt(net, OBS_PKT_RECV, p, host, -1, -1, 0, 0);
@@ -680,6 +685,10 @@ void net_send(struct net *net, int host, struct packet *p, int retransmit)
 	 * Ethernet addresses of its two ends). */
 	int dir = lk >= 0 ? (net->links[lk].host[0] == host ? 0 : 1) : -1;
 	publish_pkt(net, retransmit ? OBS_PKT_RETRANSMIT : OBS_PKT_SEND, p, host, lk, dir, 0, 0);
+	if (net->hosts[host].down) {
+		drop(net, p, host, -1, -1, OBS_DROP_HOST_DOWN);
+		return;
+	}
 	if (dest == host) {
 		int h = sim_handler(net->sim, on_loopback);
 		p->event = h >= 0 ? sim_after(net->sim, 0, h, p) : 0;
@@ -720,6 +729,17 @@ void net_link_set_up(struct net *net, int link, int up)
 		r.u.link.up = up;
 		bus_publish(net->bus, &r);
 	}
+}
+
+void net_host_set_up(struct net *net, int host, int up)
+{
+	if (host >= 0 && host < net->host_count)
+		net->hosts[host].down = !up;
+}
+
+int net_host_is_up(const struct net *net, int host)
+{
+	return host >= 0 && host < net->host_count && !net->hosts[host].down;
 }
 
 void net_link_set_loss(struct net *net, int link, double loss)

@@ -81,6 +81,14 @@ void net_link_set_up(struct net *net, int link, int up);
 void net_link_set_loss(struct net *net, int link, double loss);
 void net_link_set_latency(struct net *net, int link, sim_time latency);
 
+/* A host crashed (up = 0) or came back (up = 1): while down it sends
+ * nothing and every packet reaching it, to it or to be forwarded, is dropped
+ * (OBS_DROP_HOST_DOWN), so its peers see silence, not resets. Its stacks'
+ * state is the transports' business (tcp_host_reset, udp_host_reset);
+ * sim/agents/host_life.h does the whole crash. Hosts start up. */
+void net_host_set_up(struct net *net, int host, int up);
+int net_host_is_up(const struct net *net, int host);
+
 /* The smallest MTU on the route from host to address dst (0 if no route). */
 uint32_t net_path_mtu(const struct net *net, int host, uint32_t dst);
 /* The source address host uses towards dst: its interface on the route. */

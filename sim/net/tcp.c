@@ -360,7 +360,7 @@ struct tcp_conn *tcp_connect(struct tcp *tcp, int host, uint32_t dst_ip, uint16_
 			     const struct tcp_callbacks *cbs, void *ctx)
 {
 	struct tcp_host *hs = tcp_host_state(tcp, host);
-	if (!hs)
+	if (!hs || !net_host_is_up(tcp->net, host))
 		return NULL;
 	uint32_t lip = net_source_ip(tcp->net, host, dst_ip);
 	uint16_t port = 0;

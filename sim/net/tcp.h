@@ -90,7 +90,7 @@ void tcp_unlisten(struct tcp *tcp, int host, uint16_t port);
 /* Opens a connection from host to (dst_ip, dst_port) from an ephemeral
  * port. connected or closed (with the reason) follows later, never from
  * inside this call. Returns NULL only if no ephemeral port or memory is
- * left. */
+ * left, or the host is down (crashed: net_host_set_up). */
 struct tcp_conn *tcp_connect(struct tcp *tcp, int host, uint32_t dst_ip, uint16_t dst_port,
 			     const struct tcp_callbacks *cbs, void *ctx);
 void tcp_set_callbacks(struct tcp_conn *c, const struct tcp_callbacks *cbs, void *ctx);

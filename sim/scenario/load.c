@@ -169,6 +169,12 @@ void scenario_free(struct scenario **sp)
 	free(s->hosts);
 	free(s->links);
 	free(s->routes);
+	for (size_t i = 0; i < s->fault_count; i++) {
+		free(s->faults[i].name);
+		free(s->faults[i].type);
+		free(s->faults[i].value);
+		free(s->faults[i].description);
+	}
 	free(s->faults);
 	free(s->services);
 	free(s->clients);

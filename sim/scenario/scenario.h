@@ -61,16 +61,41 @@ struct scn_route {
 	int host, dest, link;
 };
 
-enum scn_fault_kind { SCN_FAULT_DOWN, SCN_FAULT_UP, SCN_FAULT_SET };
+/* A fault on the timeline (docs/scenario-reference.md, "faults"); the
+ * order is that of the "action" names. */
+enum scn_fault_kind {
+	SCN_FAULT_DOWN, /* link */
+	SCN_FAULT_UP,
+	SCN_FAULT_SET,     /* link loss and latency */
+	SCN_FAULT_CRASH,   /* host */
+	SCN_FAULT_RESTART,
+	SCN_FAULT_DNS_DOWN, /* the DNS server stops answering */
+	SCN_FAULT_DNS_UP,
+	SCN_FAULT_DNS_SERVFAIL,
+	SCN_FAULT_DNS_SET, /* records of (name, type) replaced by one */
+	SCN_FAULT_DNS_ADD,
+	SCN_FAULT_DNS_REMOVE,
+	SCN_FAULT_DISK_FULL, /* an MTA's mailstore */
+	SCN_FAULT_DISK_FREE,
+	SCN_FAULT_CLOCK, /* a host's clock skew */
+	SCN_FAULT_KIND_COUNT
+};
 
 struct scn_fault {
 	sim_time at;
 	enum scn_fault_kind kind;
-	int link;
+	int link;                  /* link faults; else -1 */
+	int host;                  /* host faults; else -1 */
+	int mta;                   /* disk faults: index into mtas; else -1 */
 	int set_loss, set_latency; /* SCN_FAULT_SET: which to change */
 	double loss;
 	sim_time latency;
+	char *name, *type, *value; /* DNS faults (value: set and add) */
+	uint32_t ttl;
+	sim_time skew; /* SCN_FAULT_CLOCK */
+	char *description; /* NULL if none */
 };
+const char *scn_fault_action_name(enum scn_fault_kind k);
 
 struct scn_service {
 	enum testapp_service_kind kind;

@@ -11,24 +11,6 @@
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/world_internal.h"
 
-static void apply_fault(struct sim *sim, void *ctx)
-{
-	(void)sim;
-	struct fault_event *fe = ctx;
-	struct net *net = fe->w->net;
-	int link = fe->w->link_ids[fe->f->link];
-	switch (fe->f->kind) {
-	case SCN_FAULT_DOWN: net_link_set_up(net, link, 0); break;
-	case SCN_FAULT_UP: net_link_set_up(net, link, 1); break;
-	case SCN_FAULT_SET:
-		if (fe->f->set_loss)
-			net_link_set_loss(net, link, fe->f->loss);
-		if (fe->f->set_latency)
-			net_link_set_latency(net, link, fe->f->latency);
-		break;
-	}
-}
-
 static int build_net(struct scn_world *w, char *err, size_t errlen)
 {
 	const struct scenario *s = w->s;
@@ -132,7 +114,7 @@ struct scn_world *scn_world_new(const struct scenario *s, uint64_t seed, char *e
 		snprintf(err, errlen, "out of memory");
 		goto fail;
 	}
-	int h = sim_handler(w->sim, apply_fault);
+	int h = sim_handler(w->sim, scn_world_apply_fault);
 	for (size_t i = 0; i < s->fault_count; i++) {
 		w->faults[i] = (struct fault_event){w, &s->faults[i]};
 		if (h < 0 || !sim_at(w->sim, s->faults[i].at, h, &w->faults[i])) {

@@ -34,6 +34,7 @@ struct scn_world {
 	int *link_ids; /* scenario link -> net link */
 	/* Mail. */
 	struct agent_env env;
+	struct host_life *life; /* crashes, restarts, clocks (env.life) */
 	struct dns_server *dns;
 	struct mailstore **stores; /* per scenario MTA */
 	struct mta **mtas;
@@ -53,6 +54,9 @@ struct scn_world {
 	struct imap_reader **imap_readers;
 };
 
+
+/* world_faults.c: the kernel event of a fault (ctx: a struct fault_event). */
+void scn_world_apply_fault(struct sim *sim, void *ctx);
 
 /* world_mail.c */
 int scn_world_mail_start(struct scn_world *w, char *err, size_t errlen);

@@ -11,12 +11,14 @@
 #include "protocols/dns_zone.h"
 #include "protocols/header.h"
 #include "sim/agents/dns_server.h"
+#include "sim/agents/host_life.h"
 #include "sim/agents/imap_reader.h"
 #include "sim/agents/imapd.h"
 #include "sim/agents/mailstore.h"
 #include "sim/agents/mta.h"
 #include "sim/agents/pop3_reader.h"
 #include "sim/agents/pop3d.h"
+#include "sim/agents/testapp.h"
 #include "sim/agents/typist.h"
 #include "sim/observe/sniffer.h"
 #include "sim/agents/ua.h"
@@ -57,7 +59,7 @@ static int start_dns(struct scn_world *w, char *err, size_t errlen)
 	if (s->dns.server < 0)
 		return 0;
 	w->dns = dns_server_new(w->sim, w->udp, s->dns.server);
-	if (!w->dns) {
+	if (!w->dns || dns_server_attach_life(w->dns, w->life) < 0) {
 		snprintf(err, errlen, "cannot start the DNS server on \"%s\"", s->hosts[s->dns.server].name);
 		return -1;
 	}
@@ -92,6 +94,32 @@ static int start_dns(struct scn_world *w, char *err, size_t errlen)
 
 /* ---- POP3: pop3d on MTA hosts with "pop3", downloads on the timeline ---- */
 
+/* pop3d and imapd lose their sessions in a crash and listen again after
+ * the restart; the mailstore they serve is the host's disk. */
+static void pop3d_on_crash(void *ctx, int host)
+{
+	(void)host;
+	pop3d_crash(ctx);
+}
+
+static void pop3d_on_restart(void *ctx, int host)
+{
+	(void)host;
+	pop3d_restart(ctx);
+}
+
+static void imapd_on_crash(void *ctx, int host)
+{
+	(void)host;
+	imapd_crash(ctx);
+}
+
+static void imapd_on_restart(void *ctx, int host)
+{
+	(void)host;
+	imapd_restart(ctx);
+}
+
 static int start_pop3d(struct scn_world *w, size_t i, char *err, size_t errlen)
 {
 	const struct scn_mta *sm = &w->s->mtas[i];
@@ -110,6 +138,11 @@ static int start_pop3d(struct scn_world *w, size_t i, char *err, size_t errlen)
 	if (!w->pop3ds[i]) {
 		snprintf(err, errlen, "%s: mtas[%zu]: cannot start the POP3 server on \"%s\" (port 110 taken?)",
 			 w->s->file, i, w->s->hosts[sm->host].name);
+		return -1;
+	}
+	static const struct host_life_hooks pop3d_life = {pop3d_on_crash, pop3d_on_restart};
+	if (host_life_register(w->life, sm->host, &pop3d_life, w->pop3ds[i]) < 0) {
+		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
 	return 0;
@@ -136,8 +169,11 @@ static void pop3_free(struct scn_world *w)
 {
 	for (size_t i = 0; w->pop3_readers && i < w->s->ua_count; i++)
 		pop3_reader_free(&w->pop3_readers[i]);
-	for (size_t i = 0; w->pop3ds && i < w->s->mta_count; i++)
+	for (size_t i = 0; w->pop3ds && i < w->s->mta_count; i++) {
+		if (w->pop3ds[i])
+			host_life_unregister(w->life, w->s->mtas[i].host, w->pop3ds[i]);
 		pop3d_free(&w->pop3ds[i]);
+	}
 	free(w->pop3_readers);
 	free(w->pop3ds);
 	w->pop3_readers = NULL;
@@ -248,6 +284,11 @@ static int start_imapds(struct scn_world *w, char *err, size_t errlen)
 				 s->file, i, s->hosts[s->mtas[i].host].name);
 			return -1;
 		}
+		static const struct host_life_hooks imapd_life = {imapd_on_crash, imapd_on_restart};
+		if (host_life_register(w->life, s->mtas[i].host, &imapd_life, w->imapds[i]) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
 	}
 	return 0;
 }
@@ -273,8 +314,11 @@ static void free_imap(struct scn_world *w)
 	const struct scenario *s = w->s;
 	for (size_t i = 0; w->imap_readers && i < s->mail_count; i++)
 		imap_reader_free(&w->imap_readers[i]);
-	for (size_t i = 0; w->imapds && i < s->mta_count; i++)
+	for (size_t i = 0; w->imapds && i < s->mta_count; i++) {
+		if (w->imapds[i])
+			host_life_unregister(w->life, s->mtas[i].host, w->imapds[i]);
 		imapd_free(&w->imapds[i]);
+	}
 	free(w->imap_readers);
 	free(w->imapds);
 	w->imap_readers = NULL;
@@ -377,9 +421,29 @@ static void run_mail_event(struct sim *sim, void *ctx)
 		agent_publish_note(&w->env, su->host, 0, "ua", "cannot send: %s", err);
 }
 
+static void services_restart(void *ctx, int host) { testapp_host_restarted(ctx, host); }
+
 int scn_world_mail_start(struct scn_world *w, char *err, size_t errlen)
 {
-	w->env = (struct agent_env){w->sim, w->net, w->tcp, w->udp, EPOCH_UNIX_S, ZONE_MIN};
+	w->env = (struct agent_env){w->sim, w->net, w->tcp, w->udp, EPOCH_UNIX_S, ZONE_MIN, NULL};
+	w->life = host_life_new(&w->env);
+	if (!w->life) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	w->env.life = w->life;
+	/* The test services listen again when their host restarts. */
+	static const struct host_life_hooks services_life = {NULL, services_restart};
+	for (size_t i = 0; i < w->s->service_count; i++) {
+		int h = w->s->services[i].host;
+		int seen = 0;
+		for (size_t k = 0; k < i; k++)
+			seen |= w->s->services[k].host == h;
+		if (!seen && host_life_register(w->life, h, &services_life, w->app) < 0) {
+			snprintf(err, errlen, "out of memory");
+			return -1;
+		}
+	}
 	if (start_dns(w, err, errlen) < 0 || start_mtas(w, err, errlen) < 0 || start_uas(w, err, errlen) < 0 ||
 	    start_imapds(w, err, errlen) < 0)
 		return -1;
@@ -447,6 +511,8 @@ void scn_world_mail_free(struct scn_world *w)
 	free(w->domains);
 	free(w->holds);
 	free(w->mail_events);
+	host_life_free(&w->life);
+	w->env.life = NULL;
 	w->uas = NULL;
 	w->mtas = NULL;
 	w->stores = NULL;

@@ -14,6 +14,7 @@
 #include "protocols/dns_zone.h"
 #include "sim/agents/agent_env.h"
 #include "sim/agents/dns_server.h"
+#include "sim/agents/host_life.h"
 #include "sim/agents/mailstore.h"
 #include "sim/agents/mta.h"
 #include "sim/agents/ua.h"
@@ -91,7 +92,9 @@ static inline void world_init(struct world *w)
 	net_finalize(net, err, sizeof err);
 	w->env.tcp = tcp_new(net, NULL);
 	w->env.udp = udp_new(net);
+	w->env.life = host_life_new(&w->env); /* crashes: test_faults.c */
 	w->dns = dns_server_new(sim, w->env.udp, w->host[DNS]);
+	dns_server_attach_life(w->dns, w->env.life);
 	struct dns_db *db = dns_server_db(w->dns);
 	dns_db_add_zone(db, "gmail.com", 3600, NULL);
 	dns_db_add_zone(db, "dominio.de.maria", 3600, NULL);
@@ -172,6 +175,7 @@ static inline void world_free(struct world *w)
 	dns_server_free(&w->dns);
 	mailstore_free(&w->gmail_store);
 	mailstore_free(&w->maria_store);
+	host_life_free(&w->env.life);
 	udp_free(&w->env.udp);
 	tcp_free(&w->env.tcp);
 	net_free(&w->env.net);

@@ -140,7 +140,8 @@ static void test_messages(void)
 		  "t.json:1: faults[0].loss: missing (\"action\": \"set\" changes \"loss\", \"latency\" or both)");
 	CHECK_STR(first_error("{" TWO_HOSTS ", \"links\": [{\"a\": \"a\", \"b\": \"b\"}], \"faults\": [{\"at\": \"1s\","
 			      " \"link\": \"a-b\", \"action\": \"explode\"}]}"),
-		  "t.json:1: faults[0].action: \"explode\" is not one of down, up, set");
+		  "t.json:1: faults[0].action: \"explode\" is not one of down, up, set, crash, restart, dns-down, dns-up, dns-servfail, dns-set, dns-add, "
+	      "dns-remove, disk-full, disk-free, clock");
 	CHECK_STR(first_error("{" TWO_HOSTS ", \"apps\": [{\"type\": \"client\", \"host\": \"a\", \"to\": \"b\", "
 			      "\"port\": 7, \"bytes\": 10, \"lines\": 2}]}"),
 		  "t.json:1: apps[0].lines: give either \"bytes\" (a stream) or \"lines\" (request lines), not both");
