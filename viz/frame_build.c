@@ -913,20 +913,6 @@ static void selection_box(struct build *b, float x0, float y0, float maxw)
 		if (m >= 0)
 			snprintf(lines[n++], sizeof lines[0], "%s %d: %s", viz_str(lang, VIZ_S_MESSAGE), m + 1,
 				 viz_msgs_get(viz_scene_msgs(s), (size_t)m)->id);
-	} else if (v->selected.kind == VIZ_HIT_HOST && v->selected.id < (uint64_t)viz_scene_host_count(s) && 0) {
-		/* Hosts have the host inspector in the right panel now. */
-		int h = (int)v->selected.id;
-		snprintf(lines[n++], sizeof lines[0], "%s: %s", viz_str(lang, VIZ_S_SEL_HOST), viz_scene_host_name(s, h));
-		snprintf(lines[n++], sizeof lines[0], "%s", viz_role_name(viz_scene_host_role(s, h), lang));
-		for (int i = 0; i < net_host_iface_count(net, h) && n < 5; i++)
-			snprintf(lines[n++], sizeof lines[0], "%s", ipv4_format(net_host_ip(net, h, i), a1));
-		for (size_t i = 0; i < viz_scene_conn_count(s) && n < 12; i++) {
-			const struct viz_conn *c = viz_scene_conn(s, i);
-			if (c->host != h || !viz_conn_visible(c, v->now, viz_scene_drop_linger(s)))
-				continue;
-			snprintf(lines[n++], sizeof lines[0], ":%u → %s:%u %s", c->local_port,
-				 ipv4_format(c->remote_ip, a2), c->remote_port, c->state);
-		}
 	} else if (v->selected.kind == VIZ_HIT_LINK && v->selected.id < (uint64_t)viz_scene_link_count(s)) {
 		int l = (int)v->selected.id;
 		const struct link_params *p = net_link_params(net, l);

@@ -70,7 +70,9 @@ void viz_inspect_message(struct viz_rows *out, const struct viz_scene *s, int ms
 		const struct viz_msg_field *f = &c->fields[i];
 		if (f->added > now)
 			continue;
-		enum viz_row_kind k = f->added < 0 ? VIZ_ROW_FIELD : now - f->added <= hl ? VIZ_ROW_NEW : VIZ_ROW_TRACE;
+		/* Trace fields that came with the message are trace fields too. */
+		int trace = f->added >= 0 || strcasecmp(f->name, "Received") == 0;
+		enum viz_row_kind k = !trace ? VIZ_ROW_FIELD : f->added >= 0 && now - f->added <= hl ? VIZ_ROW_NEW : VIZ_ROW_TRACE;
 		viz_rows_add(out, k, 0, 0, "%s: %s", f->name, f->value);
 	}
 	if (c->nparts) {
