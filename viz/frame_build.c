@@ -1108,7 +1108,7 @@ static float draw_rows(struct build *b, const struct viz_rows *r, float x0, floa
 				t += cut;
 				need++;
 			}
-			fill_rect(b, x0 - fs * 0.2f, y - row * 0.1f, w + fs * 0.4f, row * (float)need, b->th->accent,
+			fill_rect(b, x0, y - row * 0.1f, w, row * (float)need, b->th->accent,
 				  VIZ_TAG_INSPECT, (int)i);
 		}
 		int used = wrapped(b, font, tpx, x0 + indent, y, w - indent, k == VIZ_ROW_TITLE ? tpx * 1.3f : row, lines,
