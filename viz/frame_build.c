@@ -908,10 +908,10 @@ static void selection_box(struct build *b, float x0, float y0, float maxw)
 		snprintf(lines[n++], sizeof lines[0], "%s → %s  %s s",
 			 e->host >= 0 && e->host < viz_scene_host_count(s) ? viz_scene_host_name(s, e->host) : "-",
 			 e->aux >= 0 && e->aux < viz_scene_host_count(s) ? viz_scene_host_name(s, e->aux) : "-", ts);
-		snprintf(lines[n++], sizeof lines[0], "%s %s", e->b, e->text);
+		snprintf(lines[n++], sizeof lines[0], "%.3s %.150s", e->b, e->text);
 		int m = viz_msgs_find_line(viz_scene_msgs(s), e->host, e->aux, e->time);
 		if (m >= 0)
-			snprintf(lines[n++], sizeof lines[0], "%s %d: %s", viz_str(lang, VIZ_S_MESSAGE), m + 1,
+			snprintf(lines[n++], sizeof lines[0], "%s %d: %.120s", viz_str(lang, VIZ_S_MESSAGE), m + 1,
 				 viz_msgs_get(viz_scene_msgs(s), (size_t)m)->id);
 	} else if (v->selected.kind == VIZ_HIT_LINK && v->selected.id < (uint64_t)viz_scene_link_count(s)) {
 		int l = (int)v->selected.id;
@@ -1090,7 +1090,7 @@ static float draw_rows(struct build *b, const struct viz_rows *r, float x0, floa
 				     : k == VIZ_ROW_SUB			    ? VIZ_FONT_SANS
 									    : VIZ_FONT_MONO;
 		float tpx = k == VIZ_ROW_TITLE ? fs * 0.85f : px;
-		int max_lines = k == VIZ_ROW_NEW ? 3 : k == VIZ_ROW_FIELD || k == VIZ_ROW_TRACE ? 2 : 1;
+		int max_lines = k == VIZ_ROW_NEW ? 3 : k == VIZ_ROW_FIELD || k == VIZ_ROW_TRACE || k == VIZ_ROW_WARN ? 2 : 1;
 		if (k == VIZ_ROW_SECTION)
 			y += row * 0.3f;
 		int lines = (int)fminf((float)max_lines, floorf((bottom - y) / row) - 1);
