@@ -65,25 +65,34 @@ void viz_inspect_message(struct viz_rows *out, const struct viz_scene *s, int ms
 		else
 			viz_rows_add(out, VIZ_ROW_ABSENT, 1, 0, "%s: %s", addr[i], viz_str(lang, VIZ_S_ABSENT));
 	}
+	/* The trace fields first (the lesson of each hop), then the MIME tree,
+	 * then the other fields: what a small window must cut comes last. */
 	viz_rows_add(out, VIZ_ROW_SECTION, 0, 0, "%s", viz_str(lang, VIZ_S_HEADER_FIELDS));
-	for (size_t i = 0; i < c->nfields; i++) {
-		const struct viz_msg_field *f = &c->fields[i];
-		if (f->added > now)
-			continue;
-		/* Trace fields that came with the message are trace fields too. */
-		int trace = f->added >= 0 || strcasecmp(f->name, "Received") == 0;
-		enum viz_row_kind k = !trace ? VIZ_ROW_FIELD : f->added >= 0 && now - f->added <= hl ? VIZ_ROW_NEW : VIZ_ROW_TRACE;
-		viz_rows_add(out, k, 0, 0, "%s: %s", f->name, f->value);
-	}
-	if (c->nparts) {
-		viz_rows_add(out, VIZ_ROW_SECTION, 0, 0, "%s", viz_str(lang, VIZ_S_MIME_TREE));
-		for (size_t i = 0; i < c->nparts; i++) {
-			const struct viz_msg_part *p = &c->parts[i];
-			char sz[32] = "";
-			if (strncasecmp(p->type, "multipart/", 10) != 0)
-				fmt_size(p->size, sz, sizeof sz);
-			viz_rows_add(out, VIZ_ROW_PART, 0, p->depth, "%s  %s%s%s%s%s", p->type, p->cte, sz[0] ? "  " : "", sz,
-				     p->filename[0] ? "  " : "", p->filename);
+	for (int pass = 0; pass < 2; pass++) {
+		for (size_t i = 0; i < c->nfields; i++) {
+			const struct viz_msg_field *f = &c->fields[i];
+			if (f->added > now)
+				continue;
+			/* Trace fields that came with the message are trace fields too. */
+			int trace = f->added >= 0 || strcasecmp(f->name, "Received") == 0;
+			if (trace != (pass == 0))
+				continue;
+			enum viz_row_kind k = !trace				    ? VIZ_ROW_FIELD
+					      : f->added >= 0 && now - f->added <= hl ? VIZ_ROW_NEW
+										    : VIZ_ROW_TRACE;
+			viz_rows_add(out, k, 0, 0, "%s: %s", f->name, f->value);
+		}
+		if (pass == 0 && c->nparts) {
+			viz_rows_add(out, VIZ_ROW_SECTION, 0, 0, "%s", viz_str(lang, VIZ_S_MIME_TREE));
+			for (size_t i = 0; i < c->nparts; i++) {
+				const struct viz_msg_part *p = &c->parts[i];
+				char sz[32] = "";
+				if (strncasecmp(p->type, "multipart/", 10) != 0)
+					fmt_size(p->size, sz, sizeof sz);
+				viz_rows_add(out, VIZ_ROW_PART, 0, p->depth, "%s  %s%s%s%s%s", p->type, p->cte, sz[0] ? "  " : "",
+					     sz, p->filename[0] ? "  " : "", p->filename);
+			}
+			viz_rows_add(out, VIZ_ROW_SECTION, 0, 0, "%s", viz_str(lang, VIZ_S_OTHER_FIELDS));
 		}
 	}
 	size_t shown = 0;
