@@ -203,7 +203,7 @@ static void scn_inspect(void *ctx, const struct viz_world *w, int host, enum viz
 			}
 		}
 	}
-	struct dns_server *dns = scn_world_dns(sw);
+	struct dns_server *dns = scn_world_dns_server(sw);
 	if (dns && dns_server_host(dns) == host) {
 		viz_rows_add(out, VIZ_ROW_SECTION, 0, 0, "%s (%s)", viz_str(lang, VIZ_S_DNS_ZONE),
 			     dns_server_mode_name(dns_server_mode(dns)));

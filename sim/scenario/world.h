@@ -60,8 +60,8 @@ struct mta;
 struct mailstore *scn_world_mailstore(struct scn_world *w, size_t i);
 struct mta *scn_world_mta(struct scn_world *w, size_t i);
 struct dns_server;
-/* The scenario's DNS server (NULL if it has none). */
-struct dns_server *scn_world_dns(struct scn_world *w);
+/* The scenario's DNS server, or NULL when it has none. */
+struct dns_server *scn_world_dns_server(struct scn_world *w);
 struct obs_sniffer;
 /* The scenario's i-th sniffer (NULL past the end). */
 struct obs_sniffer *scn_world_sniffer(struct scn_world *w, size_t i);
