@@ -15,6 +15,7 @@
 #include "viz/cmd_common.h"
 #include "viz/control.h"
 #include "viz/describe.h"
+#include "viz/msgtrack.h"
 #include "viz/scene.h"
 #include "viz/sdl_app.h"
 #include "viz/source_scn.h"
@@ -40,8 +41,10 @@ static void usage(FILE *out)
 		     "  --projector      projector mode (large text, high contrast)\n"
 		     "  --lang en|es     language (default en)\n"
 		     "  --select WHAT    select host:NAME or link:NAME, as a click would\n"
+		     "  --message N      inspect the N-th message (1 is the first one sent)\n"
 		     "  --help-overlay   show the keys overlay\n"
-		     "  --describe       also print the scene as text (hosts, packets where, log)\n"
+		     "  --describe       also print the scene as text (hosts, packets where, log,\n"
+		     "                   the inspectors' rows)\n"
 		     "  -h, --help       show this help\n\n"
 		     "Exit status: 0 ok, 1 rendering or writing failed, 2 usage or input error.\n");
 }
@@ -84,7 +87,7 @@ static int apply_select(struct viz_control *c, const char *what)
 int cmd_snapshot(int argc, char **argv)
 {
 	enum { OPT_AT = 256, OPT_OUT, OPT_FRAMES, OPT_FPS, OPT_FROM, OPT_TO, OPT_SPEED, OPT_SIZE, OPT_SEED,
-	       OPT_PROJECTOR, OPT_LANG, OPT_SELECT, OPT_HELP_OVERLAY, OPT_DESCRIBE };
+	       OPT_PROJECTOR, OPT_LANG, OPT_SELECT, OPT_HELP_OVERLAY, OPT_DESCRIBE, OPT_MESSAGE };
 	static const struct option opts[] = {
 	    {"at", required_argument, NULL, OPT_AT},         {"out", required_argument, NULL, OPT_OUT},
 	    {"frames", required_argument, NULL, OPT_FRAMES}, {"fps", required_argument, NULL, OPT_FPS},
@@ -93,10 +96,11 @@ int cmd_snapshot(int argc, char **argv)
 	    {"seed", required_argument, NULL, OPT_SEED},     {"projector", no_argument, NULL, OPT_PROJECTOR},
 	    {"lang", required_argument, NULL, OPT_LANG},     {"select", required_argument, NULL, OPT_SELECT},
 	    {"help-overlay", no_argument, NULL, OPT_HELP_OVERLAY}, {"describe", no_argument, NULL, OPT_DESCRIBE},
-	    {"help", no_argument, NULL, 'h'},
+	    {"message", required_argument, NULL, OPT_MESSAGE}, {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	struct viz_control_opts co = viz_control_opts_default();
+	int message = 0;
 	int w = 1280, h = 720, has_at = 0, has_to = 0, has_seed = 0, fps = 0, help_overlay = 0, describe = 0;
 	sim_time at = 0, from = 0, to = 0;
 	uint64_t seed = 0;
@@ -105,6 +109,17 @@ int cmd_snapshot(int argc, char **argv)
 	int ch;
 	while ((ch = getopt_long(argc, argv, "h", opts, NULL)) != -1) {
 		switch (ch) {
+		case OPT_MESSAGE: {
+			char *end;
+			long v = strtol(optarg, &end, 10);
+			if (*end || v < 1 || v > VIZ_MSG_KEEP) {
+				fprintf(stderr, "mailsim snapshot: --message: '%s' is not a message number (1 to %d)\n",
+					optarg, VIZ_MSG_KEEP);
+				return 2;
+			}
+			message = (int)v;
+			break;
+		}
 		case OPT_AT:
 			if (parse_time("--at", optarg, &at) < 0)
 				return 2;
@@ -241,14 +256,29 @@ int cmd_snapshot(int argc, char **argv)
 			snprintf(path, sizeof path, "%s/frame-%05llu.png", dir, (unsigned long long)i + 1);
 		else
 			snprintf(path, sizeof path, "%s", out);
-		if (viz_control_seek(c, t) < 0 || viz_headless_render(hl, c, err, sizeof err) < 0 ||
+		if (viz_control_seek(c, t) < 0) {
+			fprintf(stderr, "mailsim snapshot: cannot rebuild the world\n");
+			rc = 1;
+			goto out;
+		}
+		if (message) {
+			size_t n = viz_msgs_count(viz_scene_msgs(viz_control_scene(c)));
+			if ((size_t)message > n && !dir) {
+				fprintf(stderr, "mailsim snapshot: --message: no message %d at that time (%zu sent so far)\n",
+					message, n);
+				rc = 2;
+				goto out;
+			}
+			viz_control_select_message(c, message - 1);
+		}
+		if (viz_headless_render(hl, c, err, sizeof err) < 0 ||
 		    viz_headless_save(hl, path, err, sizeof err) < 0) {
 			fprintf(stderr, "mailsim snapshot: %s\n", err[0] ? err : "cannot rebuild the world");
 			rc = 1;
 			goto out;
 		}
 		if (describe) {
-			char *d = viz_scene_describe(viz_control_scene(c), viz_control_now(c));
+			char *d = viz_control_describe(c);
 			if (d)
 				fputs(d, stdout);
 			free(d);

@@ -24,6 +24,9 @@ static void usage(FILE *out)
 		     "  --projector      large text and high contrast, for a projector\n"
 		     "  --lang en|es     language (default: from LC_ALL, LC_MESSAGES or LANG)\n"
 		     "  --size WxH       initial window size (default 1280x800)\n"
+		     "  --break-5xx      pause on any 5xx reply (key E)\n"
+		     "  --break-cmd VERB pause when a client sends VERB (MAIL, RCPT, RETR, FETCH ...; key K)\n"
+		     "  --break-mailbox  pause when a message reaches a mailbox (key D)\n"
 		     "  --quit-after N   close after N frames (for scripted tests)\n"
 		     "  -h, --help       show this help\n\n"
 		     "Exit status: 0 ok, 1 the viewer could not start, 2 usage or input error.\n");
@@ -33,12 +36,15 @@ int cli_display_available(void) { return viz_sdl_display_available(); }
 
 int cmd_view(int argc, char **argv)
 {
-	enum { OPT_SEED = 256, OPT_SPEED, OPT_PLAY, OPT_PROJECTOR, OPT_LANG, OPT_SIZE, OPT_QUIT_AFTER };
+	enum { OPT_SEED = 256, OPT_SPEED, OPT_PLAY, OPT_PROJECTOR, OPT_LANG, OPT_SIZE, OPT_QUIT_AFTER,
+	       OPT_BREAK_5XX, OPT_BREAK_CMD, OPT_BREAK_MAILBOX };
 	static const struct option opts[] = {
 	    {"seed", required_argument, NULL, OPT_SEED},     {"speed", required_argument, NULL, OPT_SPEED},
 	    {"play", no_argument, NULL, OPT_PLAY},           {"projector", no_argument, NULL, OPT_PROJECTOR},
 	    {"lang", required_argument, NULL, OPT_LANG},     {"size", required_argument, NULL, OPT_SIZE},
 	    {"quit-after", required_argument, NULL, OPT_QUIT_AFTER}, {"help", no_argument, NULL, 'h'},
+	    {"break-5xx", no_argument, NULL, OPT_BREAK_5XX}, {"break-cmd", required_argument, NULL, OPT_BREAK_CMD},
+	    {"break-mailbox", no_argument, NULL, OPT_BREAK_MAILBOX},
 	    {NULL, 0, NULL, 0},
 	};
 	struct viz_control_opts co = viz_control_opts_default();
@@ -87,6 +93,19 @@ int cmd_view(int argc, char **argv)
 				fprintf(stderr, "mailsim view: --quit-after: '%s' is not a positive number\n", optarg);
 				return 2;
 			}
+			break;
+		case OPT_BREAK_5XX:
+			co.break_5xx = 1;
+			break;
+		case OPT_BREAK_MAILBOX:
+			co.break_mailbox = 1;
+			break;
+		case OPT_BREAK_CMD:
+			if (!optarg[0] || strlen(optarg) > 15 || strchr(optarg, ' ')) {
+				fprintf(stderr, "mailsim view: --break-cmd: '%s' is not a command verb\n", optarg);
+				return 2;
+			}
+			co.break_cmd = optarg;
 			break;
 		case 'h':
 			usage(stdout);

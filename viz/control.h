@@ -40,6 +40,11 @@ enum viz_key {
 	VIZ_KEY_LANG,      /* switch language */
 	VIZ_KEY_ESCAPE,    /* close help, else clear the selection */
 	VIZ_KEY_QUIT,
+	VIZ_KEY_STEP_HOP,      /* pause and run to the next hop of the inspected message */
+	VIZ_KEY_NEXT_MESSAGE,  /* inspect the next message (wraps; none after the last) */
+	VIZ_KEY_BREAK_5XX,     /* toggle the breakpoint on any 5xx reply */
+	VIZ_KEY_BREAK_CMD,     /* breakpoint on the selected line's command, else the next in a list */
+	VIZ_KEY_BREAK_MAILBOX, /* toggle the breakpoint on delivery to a mailbox */
 };
 
 enum viz_input_kind {
@@ -65,6 +70,9 @@ struct viz_control_opts {
 	int64_t budget_ns;     /* wall time per tick for the simulation; 0: 8 ms */
 	/* Wall clock for the budget and replay timing (NULL: monotonic). */
 	int64_t (*wall_ns)(void);
+	/* Breakpoints set from the start (see viz_control_set_break). */
+	int break_5xx, break_mailbox;
+	const char *break_cmd; /* NULL: none */
 };
 struct viz_control_opts viz_control_opts_default(void);
 
@@ -83,6 +91,38 @@ void viz_control_tick(struct viz_control *c, int64_t wall_dt_ns);
 /* Builds the frame for a window of w x h (kept until the next call; also
  * what clicks are tested against). m NULL: approximate metrics. */
 const struct viz_frame *viz_control_frame(struct viz_control *c, int w, int h, const struct viz_text_metrics *m);
+
+/* Runs events (pausing first) until the inspected message makes its next
+ * hop (accepted by the next host, delivered to a mailbox, bounced); with
+ * no message inspected, until any message does, which it then inspects.
+ * At most a million events. 1 if a hop came, 0 if not. */
+int viz_control_step_hop(struct viz_control *c);
+/* Inspects message msg (index in viz_scene_msgs; -1: none). */
+void viz_control_select_message(struct viz_control *c, int msg);
+int viz_control_message(const struct viz_control *c);
+
+/* Breakpoints: while playing or stepping to a hop, the run pauses right
+ * after the event that published a matching record. Seeking (replay) never
+ * stops at one. */
+enum viz_break {
+	VIZ_BREAK_5XX,     /* a reply whose code is 5xx (SMTP) */
+	VIZ_BREAK_COMMAND, /* a client command with this verb (any protocol) */
+	VIZ_BREAK_MAILBOX, /* a message stored in a mailbox */
+};
+/* Sets (on) or clears a breakpoint; verb for VIZ_BREAK_COMMAND (cut at 15
+ * bytes, compared without case). */
+void viz_control_set_break(struct viz_control *c, enum viz_break kind, int on, const char *verb);
+/* "5xx, RCPT, mailbox" or "". */
+const char *viz_control_breaks(const struct viz_control *c);
+/* Why the last stop happened ("550 5.1.1 ... from mx to gateway"), "" if
+ * the run did not stop at a breakpoint since the last play or step. */
+const char *viz_control_break_note(const struct viz_control *c);
+
+/* The debug description of what the window shows now: the scene's
+ * (viz_scene_describe), then "selected ..." and the inspectors' rows
+ * ("inspect new Received: ..." for a lit Received line; see rows.h).
+ * malloc'd; NULL on ENOMEM. */
+char *viz_control_describe(struct viz_control *c);
 
 /* Goes to time t: forward by running, backward by rebuilding the world
  * and replaying from 0. Returns 0, or -1 if the world cannot be rebuilt. */

@@ -9,6 +9,7 @@
 #include "sim/core/bus.h"
 #include "sim/net/net.h"
 #include "sim/net/packet.h"
+#include "viz/msgtrack.h"
 
 const char *viz_tcp_flags(uint8_t flags, char *buf, size_t size)
 {
@@ -190,6 +191,20 @@ char *viz_scene_describe(const struct viz_scene *s, sim_time t)
 		ipv4_format(c->remote_ip, a2);
 		sb_printf(&b, "conn %u %s %s:%u > %s:%u %s\n", c->conn_id, host_name(s, c->host), a1, c->local_port, a2,
 			  c->remote_port, c->state);
+	}
+	const struct viz_msgs *ms = viz_scene_msgs(s);
+	for (size_t i = 0; i < viz_msgs_count(ms); i++) {
+		const struct viz_msg *g = viz_msgs_get(ms, i);
+		if (g->first_seen > t)
+			continue;
+		sb_printf(&b, "message %zu %s held=", i + 1, g->id[0] ? g->id : "-");
+		int any = 0;
+		for (size_t j = 0; j < g->ncopies; j++)
+			if (viz_msg_copy_held(&g->copies[j], t)) {
+				sb_printf(&b, "%s%s", any ? "," : "", host_name(s, g->copies[j].host));
+				any = 1;
+			}
+		sb_printf(&b, "%s\n", any ? "" : "-");
 	}
 	char line[256];
 	for (size_t i = 0; i < viz_scene_log_count(s); i++) {

@@ -18,13 +18,15 @@ void viz_frame_free(struct viz_frame **fp)
 	free(f->hosts);
 	free(f->links);
 	free(f->pkts);
+	free(f->lines);
+	free(f->line_seq);
 	free(f);
 	*fp = NULL;
 }
 
 void frame_reset(struct viz_frame *f)
 {
-	f->n = f->tn = f->nh = f->nl = f->np = 0;
+	f->n = f->tn = f->nh = f->nl = f->np = f->nli = 0;
 	f->oom = 0;
 	f->tl_w = 0;
 }
@@ -96,6 +98,18 @@ void frame_hit_packet(struct viz_frame *f, uint64_t id, float x, float y, float 
 	f->pkts[f->np++] = (struct frame_hit_disc){x, y, r, id};
 }
 
+void frame_hit_line(struct viz_frame *f, uint64_t seq, float x, float y, float w, float h)
+{
+	size_t cap = f->cli;
+	if (grow((void **)&f->lines, &f->cli, f->nli + 1, sizeof *f->lines) < 0 ||
+	    grow((void **)&f->line_seq, &cap, f->nli + 1, sizeof *f->line_seq) < 0) {
+		f->oom = 1;
+		return;
+	}
+	f->lines[f->nli] = (struct frame_hit_rect){x, y, w, h, 0};
+	f->line_seq[f->nli++] = seq;
+}
+
 size_t viz_frame_count(const struct viz_frame *f) { return f->n; }
 const struct viz_cmd *viz_frame_cmd(const struct viz_frame *f, size_t i) { return &f->cmds[i]; }
 const char *viz_frame_text(const struct viz_frame *f, const struct viz_cmd *c) { return f->text + c->text; }
@@ -162,6 +176,14 @@ struct viz_hit viz_frame_hit(const struct viz_frame *f, int xi, int yi)
 	}
 	if (h.kind != VIZ_HIT_NONE)
 		return h;
+	for (size_t i = 0; i < f->nli; i++) {
+		const struct frame_hit_rect *r = &f->lines[i];
+		if (x >= r->x && x < r->x + r->w && y >= r->y && y < r->y + r->h) {
+			h.kind = VIZ_HIT_LINE;
+			h.id = f->line_seq[i];
+			return h;
+		}
+	}
 	if (f->tl_w > 0 && x >= f->tl_hit_x && x < f->tl_hit_x + f->tl_hit_w && y >= f->tl_hit_y &&
 	    y < f->tl_hit_y + f->tl_hit_h) {
 		h.kind = VIZ_HIT_TIMELINE;

@@ -47,6 +47,7 @@ enum viz_tag {
 	VIZ_TAG_SELECTION,
 	VIZ_TAG_STATUS,
 	VIZ_TAG_SEQ,       /* the sequence chart of protocol lines */
+	VIZ_TAG_INSPECT,   /* the message or host inspector (index: its row) */
 };
 
 struct viz_cmd {
@@ -59,11 +60,11 @@ struct viz_cmd {
 	uint32_t text;     /* offset into the frame's text */
 };
 
-enum viz_hit_kind { VIZ_HIT_NONE, VIZ_HIT_HOST, VIZ_HIT_LINK, VIZ_HIT_PACKET, VIZ_HIT_TIMELINE };
+enum viz_hit_kind { VIZ_HIT_NONE, VIZ_HIT_HOST, VIZ_HIT_LINK, VIZ_HIT_PACKET, VIZ_HIT_TIMELINE, VIZ_HIT_LINE };
 
 struct viz_hit {
 	enum viz_hit_kind kind;
-	uint64_t id; /* host or link number, packet id */
+	uint64_t id; /* host or link number, packet id, a line's log entry number (seq) */
 	sim_time time; /* VIZ_HIT_TIMELINE: the time under the pointer */
 };
 
@@ -85,6 +86,10 @@ struct viz_view {
 	const char *title;
 	struct viz_hit selected; /* kind NONE: nothing selected */
 	double replay_ms;       /* last scrub's replay time, < 0 if none */
+	int msg;                /* the inspected message (viz_scene_msgs index), -1 if none */
+	sim_time highlight;     /* how long a newly added Received line stays lit */
+	const char *breaks;     /* the breakpoints set ("5xx, RCPT"), "" if none */
+	const char *break_note; /* why the run stopped at a breakpoint, "" if it did not */
 };
 
 struct viz_frame;
@@ -100,7 +105,8 @@ const struct viz_cmd *viz_frame_cmd(const struct viz_frame *f, size_t i);
 const char *viz_frame_text(const struct viz_frame *f, const struct viz_cmd *c);
 /* The background colour. */
 struct viz_rgba viz_frame_background(const struct viz_frame *f);
-/* What is under (x, y): packets first, then hosts, links, the timeline. */
+/* What is under (x, y): packets first, then hosts, links, the sequence
+ * chart's lines, the timeline. */
 struct viz_hit viz_frame_hit(const struct viz_frame *f, int x, int y);
 /* The timeline's track (for tests and scripted drags). */
 void viz_frame_timeline(const struct viz_frame *f, float *x_r, float *y_r, float *w_r, float *h_r);

@@ -20,6 +20,9 @@
 #include "sim/net/packet.h"
 #include "viz/describe.h"
 #include "viz/frame_internal.h"
+#include "viz/inspect.h"
+#include "viz/msgtrack.h"
+#include "viz/rows.h"
 #include "viz/scene.h"
 #include "viz/theme.h"
 
@@ -239,8 +242,23 @@ static void top_bar(struct build *b, float h)
 	text(b, VIZ_FONT_SANS_BOLD, fs, x, ty, v->playing ? th->state_open : th->accent, VIZ_TAG_STATUS, -1, state);
 	x -= pad * 2 + tww;
 	text(b, VIZ_FONT_MONO, fs * 1.1f, x, ty - fs * 0.05f, th->text, VIZ_TAG_STATUS, -1, tt);
-	if (v->title && x - 2 * pad > pad)
-		text_fit(b, VIZ_FONT_SANS_BOLD, fs * 1.05f, pad, ty, x - 3 * pad, th->text, VIZ_TAG_STATUS, -1,
+	/* A breakpoint's stop says why, in place of the title; the breakpoints
+	 * set come before the title otherwise. */
+	char bp[300] = "";
+	if (v->break_note && v->break_note[0])
+		snprintf(bp, sizeof bp, "%s: %s", viz_str(v->lang, VIZ_S_BREAK_HIT), v->break_note);
+	else if (v->breaks && v->breaks[0])
+		snprintf(bp, sizeof bp, "%s %s", viz_str(v->lang, VIZ_S_BREAKPOINTS), v->breaks);
+	float left = pad;
+	if (bp[0] && x - 2 * pad > pad) {
+		float maxw = v->break_note && v->break_note[0] ? x - 3 * pad : (x - 3 * pad) * 0.45f;
+		left += text_fit(b, VIZ_FONT_SANS_BOLD, fs, left, ty, maxw, v->break_note && v->break_note[0] ? th->drop : th->accent,
+				 VIZ_TAG_STATUS, -1, bp) + pad * 2;
+		if (v->break_note && v->break_note[0])
+			return;
+	}
+	if (v->title && x - 2 * pad > left)
+		text_fit(b, VIZ_FONT_SANS_BOLD, fs * 1.05f, left, ty, x - 2 * pad - left, th->text, VIZ_TAG_STATUS, -1,
 			 v->title);
 }
 
@@ -848,6 +866,9 @@ static void seq_chart(struct build *b, float x0, float y0, float w, float h)
 		struct viz_rgba c = strcmp(e->a, "POP3") == 0   ? th->proto[VIZ_P_POP3]
 				    : strcmp(e->a, "IMAP") == 0 ? th->proto[VIZ_P_IMAP]
 								: th->proto[VIZ_P_SMTP];
+		if (b->v->selected.kind == VIZ_HIT_LINE && b->v->selected.id == e->seq)
+			fill_rect(b, x0, y - row * 0.85f, w, row, alpha(th->accent, 70), VIZ_TAG_SEQ, (int)rows[r]);
+		frame_hit_line(b->f, e->seq, x0, y - row * 0.85f, w, row);
 		float aw = fmaxf(2, fs * 0.1f);
 		line(b, xa, y, xb, y, aw, c, VIZ_TAG_SEQ, (int)rows[r]);
 		float dir = xb >= xa ? 1.0f : -1.0f, ah = fs * 0.4f;
@@ -877,19 +898,21 @@ static void selection_box(struct build *b, float x0, float y0, float maxw)
 	char lines[12][160];
 	int n = 0;
 	char a1[16], a2[16], fl[24];
-	if (v->selected.kind == VIZ_HIT_HOST && v->selected.id < (uint64_t)viz_scene_host_count(s)) {
-		int h = (int)v->selected.id;
-		snprintf(lines[n++], sizeof lines[0], "%s: %s", viz_str(lang, VIZ_S_SEL_HOST), viz_scene_host_name(s, h));
-		snprintf(lines[n++], sizeof lines[0], "%s", viz_role_name(viz_scene_host_role(s, h), lang));
-		for (int i = 0; i < net_host_iface_count(net, h) && n < 5; i++)
-			snprintf(lines[n++], sizeof lines[0], "%s", ipv4_format(net_host_ip(net, h, i), a1));
-		for (size_t i = 0; i < viz_scene_conn_count(s) && n < 12; i++) {
-			const struct viz_conn *c = viz_scene_conn(s, i);
-			if (c->host != h || !viz_conn_visible(c, v->now, viz_scene_drop_linger(s)))
-				continue;
-			snprintf(lines[n++], sizeof lines[0], ":%u → %s:%u %s", c->local_port,
-				 ipv4_format(c->remote_ip, a2), c->remote_port, c->state);
-		}
+	if (v->selected.kind == VIZ_HIT_LINE) {
+		const struct viz_log_entry *e = viz_scene_log_seq(s, v->selected.id);
+		if (!e || e->time > v->now)
+			return;
+		char ts[32];
+		format_secs(e->time, ts, sizeof ts);
+		snprintf(lines[n++], sizeof lines[0], "%s (%s)", viz_str(lang, VIZ_S_SEL_LINE), e->a);
+		snprintf(lines[n++], sizeof lines[0], "%s → %s  %s s",
+			 e->host >= 0 && e->host < viz_scene_host_count(s) ? viz_scene_host_name(s, e->host) : "-",
+			 e->aux >= 0 && e->aux < viz_scene_host_count(s) ? viz_scene_host_name(s, e->aux) : "-", ts);
+		snprintf(lines[n++], sizeof lines[0], "%.3s %.150s", e->b, e->text);
+		int m = viz_msgs_find_line(viz_scene_msgs(s), e->host, e->aux, e->time);
+		if (m >= 0)
+			snprintf(lines[n++], sizeof lines[0], "%s %d: %.120s", viz_str(lang, VIZ_S_MESSAGE), m + 1,
+				 viz_msgs_get(viz_scene_msgs(s), (size_t)m)->id);
 	} else if (v->selected.kind == VIZ_HIT_LINK && v->selected.id < (uint64_t)viz_scene_link_count(s)) {
 		int l = (int)v->selected.id;
 		const struct link_params *p = net_link_params(net, l);
@@ -943,6 +966,159 @@ static void selection_box(struct build *b, float x0, float y0, float maxw)
 			 w - 2 * pad, th->text, VIZ_TAG_SELECTION, i, lines[i]);
 }
 
+/* ---- the inspectors (rows from inspect.c) ---- */
+
+/* Length in bytes of the longest prefix of s (whole characters, cut at a
+ * space when one is in its second half) that fits maxw. At least one
+ * character, so wrapping always advances. */
+static size_t wrap_cut(struct build *b, enum viz_font font, float px, float maxw, const char *s)
+{
+	size_t len = strlen(s);
+	if (tw(b, font, px, s) <= maxw)
+		return len;
+	char tmp[512];
+	size_t lo = 1, hi = len < sizeof tmp - 1 ? len : sizeof tmp - 1;
+	while (lo < hi) {
+		size_t mid = (lo + hi + 1) / 2;
+		memcpy(tmp, s, mid);
+		tmp[mid] = '\0';
+		if (tw(b, font, px, tmp) <= maxw)
+			lo = mid;
+		else
+			hi = mid - 1;
+	}
+	size_t cut = lo;
+	while (cut > 1 && ((unsigned char)s[cut] & 0xc0) == 0x80)
+		cut--;
+	size_t sp = cut;
+	while (sp > cut / 2 && s[sp] != ' ')
+		sp--;
+	return sp > cut / 2 ? sp + 1 : cut;
+}
+
+/* Draws text wrapped to w, at most max_lines lines (the last one cut with
+ * an ellipsis). Returns the lines drawn. */
+static int wrapped(struct build *b, enum viz_font font, float px, float x, float y, float w, float row, int max_lines,
+		   struct viz_rgba c, int idx, const char *s)
+{
+	int n = 0;
+	while (*s && n < max_lines) {
+		float indent = n ? px * 1.2f : 0;
+		if (n == max_lines - 1) {
+			text_fit(b, font, px, x + indent, y, w - indent, c, VIZ_TAG_INSPECT, idx, s);
+			return n + 1;
+		}
+		size_t cut = wrap_cut(b, font, px, w - indent, s);
+		char part[512];
+		snprintf(part, sizeof part, "%.*s", (int)(cut < sizeof part ? cut : sizeof part - 1), s);
+		text(b, font, px, x + indent, y, c, VIZ_TAG_INSPECT, idx, part);
+		s += cut;
+		y += row;
+		n++;
+	}
+	return n;
+}
+
+static struct viz_rgba row_color(const struct build *b, enum viz_row_kind k)
+{
+	const struct viz_theme *th = b->th;
+	switch (k) {
+	case VIZ_ROW_TITLE:
+	case VIZ_ROW_ENV:
+	case VIZ_ROW_ADDR:
+	case VIZ_ROW_FIELD:
+	case VIZ_ROW_TEXT:
+		return th->text;
+	case VIZ_ROW_SECTION:
+		return th->accent;
+	case VIZ_ROW_TRACE:
+		return th->proto[VIZ_P_SMTP];
+	case VIZ_ROW_NEW:
+		return th->packet_letter;
+	case VIZ_ROW_PART:
+		return th->proto[VIZ_P_DNS];
+	case VIZ_ROW_WARN:
+		return th->state_closing;
+	default:
+		return th->dim;
+	}
+}
+
+/* Draws rows in (x0, y0, w, h); returns the height used. Rows that do not
+ * fit are left out (the last visible row says how many). */
+static float draw_rows(struct build *b, const struct viz_rows *r, float x0, float y0, float w, float h)
+{
+	float fs = b->fs, px = fs * 0.72f, row = px * 1.3f, y = y0, bottom = y0 + h;
+	size_t n = viz_rows_count(r);
+	clip(b, x0, y0, w, h);
+	for (size_t i = 0; i < n; i++) {
+		const struct viz_row *rw = viz_rows_get(r, i);
+		/* Keep a row for "+N …" unless this is the last row. */
+		if (y + row * (i + 1 < n ? 2 : 1) > bottom) {
+			char more[48];
+			snprintf(more, sizeof more, "+%zu …", n - i);
+			text(b, VIZ_FONT_MONO, px, x0, y, b->th->dim, VIZ_TAG_INSPECT, (int)i, more);
+			y += row;
+			break;
+		}
+		/* The envelope beside the address fields: two columns. */
+		if (rw->kind == VIZ_ROW_SECTION && rw->col == 0 && i + 1 < n && viz_rows_get(r, i + 1)->col == 1) {
+			size_t j = i;
+			float yl = y, yr = y, half = w / 2 - fs * 0.3f;
+			while (j < n) {
+				const struct viz_row *q = viz_rows_get(r, j);
+				if (j > i && q->col == 0 && q->kind != VIZ_ROW_ENV)
+					break;
+				float *yy = q->col ? &yr : &yl;
+				float xx = q->col ? x0 + w / 2 + fs * 0.3f : x0;
+				if (*yy + row <= bottom) {
+					int bold = q->kind == VIZ_ROW_SECTION;
+					int lines = wrapped(b, bold ? VIZ_FONT_SANS_BOLD : VIZ_FONT_MONO, px, xx, *yy, half, row,
+							    bold ? 1 : 2, row_color(b, (enum viz_row_kind)q->kind), (int)j, q->text);
+					*yy += row * (float)lines;
+				}
+				j++;
+			}
+			line(b, x0 + w / 2, y, x0 + w / 2, fmaxf(yl, yr), 1, b->th->panel_edge, VIZ_TAG_INSPECT, -1);
+			y = fmaxf(yl, yr) + row * 0.3f;
+			i = j - 1;
+			continue;
+		}
+		float indent = (float)rw->depth * px * 1.2f;
+		enum viz_row_kind k = (enum viz_row_kind)rw->kind;
+		enum viz_font font = k == VIZ_ROW_TITLE || k == VIZ_ROW_SECTION ? VIZ_FONT_SANS_BOLD
+				     : k == VIZ_ROW_SUB			    ? VIZ_FONT_SANS
+									    : VIZ_FONT_MONO;
+		float tpx = k == VIZ_ROW_TITLE ? fs * 0.85f : px;
+		int max_lines = k == VIZ_ROW_NEW ? 3 : k == VIZ_ROW_FIELD || k == VIZ_ROW_TRACE || k == VIZ_ROW_WARN ? 2 : 1;
+		if (k == VIZ_ROW_SECTION)
+			y += row * 0.3f;
+		int lines = (int)fminf((float)max_lines, floorf((bottom - y) / row) - 1);
+		if (lines < 1)
+			lines = 1;
+		if (k == VIZ_ROW_NEW) {
+			/* Count the lines first so the highlight covers them all. */
+			int need = 1;
+			const char *t = rw->text;
+			float ww = w - indent;
+			while (need < lines) {
+				size_t cut = wrap_cut(b, font, tpx, ww - (need > 1 ? tpx * 1.2f : 0), t);
+				if (!t[cut])
+					break;
+				t += cut;
+				need++;
+			}
+			fill_rect(b, x0, y - row * 0.1f, w, row * (float)need, b->th->accent,
+				  VIZ_TAG_INSPECT, (int)i);
+		}
+		int used = wrapped(b, font, tpx, x0 + indent, y, w - indent, k == VIZ_ROW_TITLE ? tpx * 1.3f : row, lines,
+				   row_color(b, k), (int)i, rw->text);
+		y += (k == VIZ_ROW_TITLE ? tpx * 1.3f : row) * (float)used;
+	}
+	clip(b, 0, 0, 0, 0);
+	return y - y0;
+}
+
 /* ---- right panel: connections and the event log ---- */
 
 static struct viz_rgba state_color(const struct viz_theme *th, const char *st)
@@ -990,6 +1166,30 @@ static void right_panel(struct build *b, float x0, float y0, float w, float h)
 	line(b, x0, y0, x0, y0 + h, fmaxf(1, fs * 0.08f), th->panel_edge, VIZ_TAG_NONE, -1);
 	float px = fs * 0.78f, row = px * 1.35f, tx = x0 + pad, tw_ = w - 2 * pad;
 	float y = y0 + pad;
+	/* The inspectors take the top of the panel: the message (as it is at
+	 * the selected host), then the selected host. */
+	int host = v->selected.kind == VIZ_HIT_HOST && v->selected.id < (uint64_t)viz_scene_host_count(s)
+			   ? (int)v->selected.id
+			   : -1;
+	int inspectors = 0;
+	struct viz_rows *rows_ = (v->msg >= 0 || host >= 0) ? viz_rows_new() : NULL;
+	if (rows_ && v->msg >= 0) {
+		viz_inspect_message(rows_, s, v->msg, host, v->now, v->highlight, v->lang);
+		float hh = h * (host >= 0 ? 0.58f : 0.62f);
+		y += draw_rows(b, rows_, tx, y, tw_, hh) + pad * 0.5f;
+		line(b, x0 + pad, y, x0 + w - pad, y, fmaxf(1, fs * 0.06f), th->panel_edge, VIZ_TAG_NONE, -1);
+		y += pad;
+		inspectors = 1;
+	}
+	if (rows_ && host >= 0) {
+		viz_rows_clear(rows_);
+		viz_inspect_host(rows_, s, host, v->now, v->lang);
+		float hh = h * (v->msg >= 0 ? 0.24f : 0.5f);
+		y += draw_rows(b, rows_, tx, y, tw_, hh) + pad * 0.5f;
+		inspectors = 1;
+	}
+	viz_rows_free(&rows_);
+	if (!inspectors) {
 	text(b, VIZ_FONT_SANS_BOLD, fs * 0.9f, tx, y, th->text, VIZ_TAG_CONN, -1, viz_str(v->lang, VIZ_S_CONNECTIONS));
 	y += fs * 1.4f;
 	sim_time linger = viz_scene_drop_linger(s);
@@ -1022,6 +1222,7 @@ static void right_panel(struct build *b, float x0, float y0, float w, float h)
 		text(b, VIZ_FONT_MONO, px, tx + tw_ - sw, y, state_color(th, c->state), VIZ_TAG_CONN, (int)i, c->state);
 		text_fit(b, VIZ_FONT_MONO, px, tx, y, tw_ - sw - px, th->text, VIZ_TAG_CONN, (int)i, l);
 		y += row;
+	}
 	}
 	y += pad;
 	line(b, x0 + pad, y, x0 + w - pad, y, fmaxf(1, fs * 0.06f), th->panel_edge, VIZ_TAG_NONE, -1);
@@ -1099,7 +1300,9 @@ static void help_overlay(struct build *b)
 	fill_rect(b, 0, 0, W, H, alpha(th->bg, 170), VIZ_TAG_HELP, -1);
 	static const enum viz_str keys[] = {VIZ_S_KEY_PLAY,     VIZ_S_KEY_STEP,  VIZ_S_KEY_STEP_LINE, VIZ_S_KEY_SPEED,
 					    VIZ_S_KEY_SCRUB,    VIZ_S_KEY_HOME_END, VIZ_S_KEY_CLICK,
-					    VIZ_S_KEY_TIMELINE, VIZ_S_KEY_PROJECTOR, VIZ_S_KEY_LANG,
+					    VIZ_S_KEY_TIMELINE, VIZ_S_KEY_CLICK_LINE, VIZ_S_KEY_HOP,
+					    VIZ_S_KEY_MESSAGE,  VIZ_S_KEY_BREAK_5XX, VIZ_S_KEY_BREAK_CMD,
+					    VIZ_S_KEY_BREAK_MAILBOX, VIZ_S_KEY_PROJECTOR, VIZ_S_KEY_LANG,
 					    VIZ_S_KEY_HELP,     VIZ_S_KEY_QUIT};
 	size_t nk = sizeof keys / sizeof keys[0];
 	float px = fs, row = px * 1.5f, pad = fs * 1.2f;

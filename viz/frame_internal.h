@@ -29,6 +29,9 @@ struct viz_frame {
 	size_t nl, cl;
 	struct frame_hit_disc *pkts;
 	size_t np, cp;
+	struct frame_hit_rect *lines; /* index: unused; seq in line_seq */
+	uint64_t *line_seq;
+	size_t nli, cli;
 	struct viz_rgba bg;
 	float tl_x, tl_w, tl_y, tl_h;             /* the track, for time mapping */
 	float tl_hit_x, tl_hit_y, tl_hit_w, tl_hit_h; /* where a click means the timeline */
@@ -43,5 +46,6 @@ uint32_t frame_text(struct viz_frame *f, const char *s, size_t len);
 void frame_hit_host(struct viz_frame *f, int host, float x, float y, float w, float h);
 void frame_hit_link(struct viz_frame *f, int link, float x1, float y1, float x2, float y2, float r);
 void frame_hit_packet(struct viz_frame *f, uint64_t id, float x, float y, float r);
+void frame_hit_line(struct viz_frame *f, uint64_t seq, float x, float y, float w, float h);
 
 #endif

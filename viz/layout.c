@@ -63,6 +63,148 @@ static int cmp_item(const void *a, const void *b)
 	return x->host - y->host;
 }
 
+/* ---- a star of stars: hubs around a centre, each hub's hosts around it ----
+ *
+ * For a tree whose centre reaches every host in two hops and has at least
+ * two hubs (children with children of their own): the hubs on a circle
+ * around the centre, each in its own wedge, and each hub's leaves on an arc
+ * around the hub facing away from the centre. Each cluster lies in a disk
+ * inside its wedge, so clusters are disjoint; the links in a cluster are
+ * spokes from its hub, and the hub's link to the centre comes in through
+ * the gap in the arc; so no two links cross. Scaling each axis to the pane
+ * is an affine map, which keeps that. */
+
+#define PI 3.14159265358979323846
+#define ARC (1.5 * PI) /* the leaves' arc around a hub */
+
+static int star_layout(const int *la, const int *lb, int nl, struct viz_layout *l)
+{
+	int n = l->n;
+	if (n < 7 || nl != n - 1)
+		return 0;
+	int *deg = calloc((size_t)n, sizeof(int));
+	int *depth = malloc(sizeof(int) * (size_t)n), *parent = malloc(sizeof(int) * (size_t)n);
+	int *queue = malloc(sizeof(int) * (size_t)n), *nkids = calloc((size_t)n, sizeof(int));
+	int *slot = calloc((size_t)n, sizeof(int));
+	double *rho = calloc((size_t)n, sizeof(double)), *ang = calloc((size_t)n, sizeof(double));
+	int ok = 0;
+	if (!deg || !depth || !parent || !queue || !nkids || !slot || !rho || !ang)
+		goto out;
+	/* The centre: the host with the most hub neighbours wins among those
+	 * that reach everything in two hops (tried in order, so ties are
+	 * deterministic). */
+	for (int k = 0; k < nl; k++)
+		deg[la[k]]++, deg[lb[k]]++;
+	int centre = -1;
+	for (int c = 0; c < n && centre < 0; c++) {
+		if (deg[c] < 2)
+			continue;
+		for (int h = 0; h < n; h++)
+			depth[h] = -1, parent[h] = -1;
+		int qh = 0, qt = 0, far = 0;
+		depth[c] = 0;
+		queue[qt++] = c;
+		while (qh < qt) {
+			int u = queue[qh++];
+			for (int k = 0; k < nl; k++) {
+				int v = la[k] == u ? lb[k] : lb[k] == u ? la[k] : -1;
+				if (v >= 0 && depth[v] < 0) {
+					depth[v] = depth[u] + 1;
+					parent[v] = u;
+					queue[qt++] = v;
+					if (depth[v] > far)
+						far = depth[v];
+				}
+			}
+		}
+		if (qt != n || far != 2)
+			continue;
+		int hubs = 0;
+		for (int h = 0; h < n; h++)
+			if (depth[h] == 1 && deg[h] > 1)
+				hubs++;
+		if (hubs >= 2)
+			centre = c;
+	}
+	if (centre < 0)
+		goto out;
+	/* Distances in units of one host spacing. */
+	const double sep = 1.0;
+	for (int h = 0; h < n; h++)
+		if (depth[h] == 2)
+			slot[h] = nkids[parent[h]]++;
+	double need = 0, maxr = 0;
+	for (int h = 0; h < n; h++)
+		if (depth[h] == 1) {
+			rho[h] = nkids[h] ? fmax(1.2 * sep, (double)nkids[h] * sep / ARC) : 0.5 * sep;
+			if (rho[h] > maxr)
+				maxr = rho[h];
+		}
+	/* The smallest ring where every cluster's wedge fits. */
+	double D = maxr + sep;
+	for (int it = 0; it < 200; it++) {
+		need = 0;
+		for (int h = 0; h < n; h++)
+			if (depth[h] == 1) {
+				double r = rho[h] + 0.6 * sep;
+				need += r >= D ? PI : 2 * asin(r / D);
+			}
+		if (need <= 2 * PI * 0.95)
+			break;
+		D *= 1.08;
+	}
+	if (need > 2 * PI)
+		goto out;
+	double spare = (2 * PI - need) / (double)(deg[centre]), a = -PI; /* start on the left */
+	l->x[centre] = 0;
+	l->y[centre] = 0;
+	for (int h = 0; h < n; h++)
+		if (depth[h] == 1) {
+			double w = 2 * asin((rho[h] + 0.6 * sep) / D) + spare;
+			ang[h] = a + w / 2;
+			a += w;
+			l->x[h] = D * cos(ang[h]);
+			l->y[h] = D * sin(ang[h]);
+		}
+	for (int h = 0; h < n; h++)
+		if (depth[h] == 2) {
+			int p = parent[h];
+			double t = ang[p] - ARC / 2 + ARC * ((double)slot[h] + 0.5) / (double)nkids[p];
+			l->x[h] = l->x[p] + rho[p] * cos(t);
+			l->y[h] = l->y[p] + rho[p] * sin(t);
+		}
+	double minx = INFINITY, maxx = -INFINITY, miny = INFINITY, maxy = -INFINITY;
+	for (int h = 0; h < n; h++) {
+		minx = fmin(minx, l->x[h]), maxx = fmax(maxx, l->x[h]);
+		miny = fmin(miny, l->y[h]), maxy = fmax(maxy, l->y[h]);
+	}
+	for (int h = 0; h < n; h++) {
+		l->x[h] = 0.04 + 0.92 * (l->x[h] - minx) / (maxx - minx);
+		l->y[h] = 0.04 + 0.92 * (l->y[h] - miny) / (maxy - miny);
+	}
+	/* The separation guarantee, as for given positions. */
+	double d = 1.0;
+	for (int i = 0; i < n; i++)
+		for (int j = i + 1; j < n; j++) {
+			double c = fmax(fabs(l->x[i] - l->x[j]), fabs(l->y[i] - l->y[j]));
+			if (c < d)
+				d = c;
+		}
+	l->cell_w = l->cell_h = fmin(d, 0.25);
+	l->automatic = 1;
+	ok = 1;
+out:
+	free(deg);
+	free(depth);
+	free(parent);
+	free(queue);
+	free(nkids);
+	free(slot);
+	free(rho);
+	free(ang);
+	return ok;
+}
+
 static int auto_layout(const struct net *net, const enum viz_role *roles, struct viz_layout *l)
 {
 	int n = l->n, nl = net_link_count(net);
@@ -78,6 +220,10 @@ static int auto_layout(const struct net *net, const enum viz_role *roles, struct
 	for (int k = 0; k < nl; k++) {
 		int ia, ib;
 		net_link_ends(net, k, &la[k], &ia, &lb[k], &ib);
+	}
+	if (star_layout(la, lb, nl, l)) {
+		rc = 0;
+		goto out;
 	}
 	for (int h = 0; h < n; h++)
 		depth[h] = -1;

@@ -3,7 +3,10 @@
  * If the source places every host (the scenario's x and y), those places
  * are scaled into the square with a margin, each axis on its own (the pane
  * is filled; order and alignment are the author's). Otherwise an automatic layered
- * layout: columns by hop distance from the first user agent (or host 0), so
+ * layout. A star of stars (a tree whose centre reaches every host in two
+ * hops, with at least two hubs) is drawn with the hubs around the centre
+ * and each hub's hosts around their hub, so no two links cross. Any other
+ * network: columns by hop distance from the first user agent (or host 0), so
  * a mail path reads left to right; hosts in a column ordered by their
  * neighbours' rows; a column with too many hosts wraps into several. Every
  * host gets its own grid cell, so boxes smaller than a cell cannot overlap.

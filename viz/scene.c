@@ -14,6 +14,7 @@
 #include "sim/net/packet.h"
 #include "viz/idmap.h"
 #include "viz/layout.h"
+#include "viz/msgtrack.h"
 
 struct viz_scene {
 	const struct viz_source *src;
@@ -47,6 +48,8 @@ struct viz_scene {
 	int run_host, run_client;
 	unsigned run_len, run_hidden;
 	uint64_t run_entry; /* log_total when the count entry was added */
+
+	struct viz_msgs *msgs;
 
 	struct viz_scene_stats stats;
 	sim_time last_time;
@@ -105,8 +108,8 @@ static struct viz_log_entry *log_add(struct viz_scene *s, sim_time t, enum viz_l
 		s->log_head = (s->log_head + 1) % VIZ_LOG_KEEP;
 	}
 	struct viz_log_entry *e = &s->log[i];
-	s->log_total++;
 	memset(e, 0, sizeof *e);
+	e->seq = s->log_total++;
 	e->time = t;
 	e->kind = (uint8_t)kind;
 	e->host = host;
@@ -478,8 +481,10 @@ static void on_record(void *ctx, const struct obs_record *r)
 	case OBS_LINE:
 		s->stats.lines++;
 		on_line(s, r);
+		viz_msgs_record(s->msgs, r);
 		break;
 	case OBS_MAIL:
+		viz_msgs_record(s->msgs, r);
 		on_mail(s, r);
 		break;
 	case OBS_APP: {
@@ -509,10 +514,11 @@ struct viz_scene *viz_scene_new(const struct viz_source *src, const struct viz_w
 	s->addrs = calloc((size_t)s->nhosts + 1, sizeof *s->addrs);
 	s->link_up = calloc((size_t)s->nlinks + 1, 1);
 	s->log = calloc(VIZ_LOG_KEEP, sizeof *s->log);
+	s->msgs = viz_msgs_new();
 	viz_idmap_init(&s->retx);
 	viz_idmap_init(&s->doomed);
 	viz_idmap_init(&s->conn_index);
-	if (!s->roles || !s->addrs || !s->link_up || !s->log)
+	if (!s->roles || !s->addrs || !s->link_up || !s->log || !s->msgs)
 		goto fail;
 	for (int h = 0; h < s->nhosts; h++) {
 		s->roles[h] = src->role ? src->role(src->ctx, h) : VIZ_ROLE_HOST;
@@ -548,6 +554,7 @@ void viz_scene_free(struct viz_scene **sp)
 	free(s->flights);
 	free(s->conns);
 	free(s->log);
+	viz_msgs_free(&s->msgs);
 	free(s);
 	*sp = NULL;
 }
@@ -562,6 +569,7 @@ void viz_scene_prune(struct viz_scene *s, sim_time t)
 }
 
 const struct viz_world *viz_scene_world(const struct viz_scene *s) { return &s->world; }
+const struct viz_source *viz_scene_source(const struct viz_scene *s) { return s->src; }
 int viz_scene_host_count(const struct viz_scene *s) { return s->nhosts; }
 const char *viz_scene_host_name(const struct viz_scene *s, int host) { return net_host_name(s->world.net, host); }
 enum viz_role viz_scene_host_role(const struct viz_scene *s, int host) { return s->roles[host]; }
@@ -613,3 +621,16 @@ const struct viz_log_entry *viz_scene_log(const struct viz_scene *s, size_t i)
 }
 
 const struct viz_scene_stats *viz_scene_stats(const struct viz_scene *s) { return &s->stats; }
+
+const struct viz_log_entry *viz_scene_log_seq(const struct viz_scene *s, uint64_t seq)
+{
+	if (s->log_count == 0)
+		return NULL;
+	uint64_t first = viz_scene_log(s, 0)->seq;
+	if (seq < first || seq - first >= s->log_count)
+		return NULL;
+	const struct viz_log_entry *e = viz_scene_log(s, (size_t)(seq - first));
+	return e->seq == seq ? e : NULL;
+}
+
+const struct viz_msgs *viz_scene_msgs(const struct viz_scene *s) { return s->msgs; }

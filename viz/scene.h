@@ -94,6 +94,7 @@ struct viz_log_entry {
 	uint8_t kind; /* enum viz_log_kind */
 	int host, link, aux;
 	uint32_t conn_id;
+	uint64_t seq;       /* the entry's number since time 0 (stable for selection) */
 	char a[24], b[24];  /* states, or the app record's kind */
 	char text[160];     /* app text, or a packet summary */
 };
@@ -113,6 +114,7 @@ sim_time viz_scene_drop_linger(const struct viz_scene *s);
 void viz_scene_prune(struct viz_scene *s, sim_time t);
 
 const struct viz_world *viz_scene_world(const struct viz_scene *s);
+const struct viz_source *viz_scene_source(const struct viz_scene *s);
 int viz_scene_host_count(const struct viz_scene *s);
 const char *viz_scene_host_name(const struct viz_scene *s, int host);
 enum viz_role viz_scene_host_role(const struct viz_scene *s, int host);
@@ -152,6 +154,13 @@ const struct viz_conn *viz_scene_conn(const struct viz_scene *s, size_t i);
 #define VIZ_LOG_KEEP 512
 size_t viz_scene_log_count(const struct viz_scene *s);
 const struct viz_log_entry *viz_scene_log(const struct viz_scene *s, size_t i);
+
+/* The entry numbered seq (viz_log_entry.seq) if still kept, else NULL. */
+const struct viz_log_entry *viz_scene_log_seq(const struct viz_scene *s, uint64_t seq);
+
+/* The messages followed so far (msgtrack.h). */
+struct viz_msgs;
+const struct viz_msgs *viz_scene_msgs(const struct viz_scene *s);
 
 /* Counters since time 0. */
 struct viz_scene_stats {

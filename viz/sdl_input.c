@@ -41,6 +41,16 @@ static enum viz_key key_of(const SDL_KeyboardEvent *k)
 		return VIZ_KEY_ESCAPE;
 	case SDLK_q:
 		return VIZ_KEY_QUIT;
+	case SDLK_h:
+		return VIZ_KEY_STEP_HOP;
+	case SDLK_m:
+		return VIZ_KEY_NEXT_MESSAGE;
+	case SDLK_e:
+		return VIZ_KEY_BREAK_5XX;
+	case SDLK_k:
+		return VIZ_KEY_BREAK_CMD;
+	case SDLK_d:
+		return VIZ_KEY_BREAK_MAILBOX;
 	default:
 		return VIZ_KEY_NONE;
 	}

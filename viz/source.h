@@ -13,9 +13,11 @@
 #include <stddef.h>
 
 #include "sim/core/time.h"
+#include "viz/strings.h"
 
 struct sim;
 struct net;
+struct viz_rows;
 
 /* Host roles as the viewer draws them (mirrors the scenario's roles). */
 enum viz_role {
@@ -49,6 +51,11 @@ struct viz_source {
 	/* The link's name for people (a scenario's "uplink"); NULL: the
 	 * network's "a-b". */
 	const char *(*link_name)(void *ctx, int link);
+	/* Adds rows (viz/rows.h) about the host's agents at the world's
+	 * current time: an MTA's queue with retry times, its mailboxes with
+	 * folders and flags, the DNS zone it serves. Reads only; NULL: the
+	 * recipe has no agents. */
+	void (*inspect)(void *ctx, const struct viz_world *w, int host, enum viz_lang lang, struct viz_rows *out);
 	/* When the run ends on its own (SIM_TIME_NEVER: when the queue
 	 * drains). */
 	sim_time until;

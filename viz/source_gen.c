@@ -170,7 +170,7 @@ static int gen_build(void *ctx, struct viz_world *w, char *err, size_t errlen)
 		snprintf(name, sizeof name, "r%d", r);
 		int rh = net_add_host(gw->net, name);
 		int in_if = net_add_iface(gw->net, rh, 0x0a000000u | ((uint32_t)r << 8) | 1u);
-		if (prev_router >= 0) {
+		if (prev_router >= 0 && !o->star) {
 			net_add_link(gw->net, prev_router, prev_if, rh, in_if, &lp);
 			nlink++;
 		}
@@ -193,6 +193,14 @@ static int gen_build(void *ctx, struct viz_world *w, char *err, size_t errlen)
 		}
 		prev_router = rh;
 		prev_if = net_add_iface(gw->net, rh, 0x0c000000u | ((uint32_t)r << 8) | 1u);
+	}
+	if (o->star && o->routers > 0) {
+		int core = net_add_host(gw->net, "core");
+		for (int r = 0; r < o->routers; r++) {
+			int cif = net_add_iface(gw->net, core, 0x0d000000u | ((uint32_t)r << 8) | 1u);
+			/* Router r is host r * (leaves + 1); its first interface faces the core. */
+			net_add_link(gw->net, core, cif, r * (o->leaves + 1), 0, &lp);
+		}
 	}
 	if (net_finalize(gw->net, err, errlen) < 0 || !(gw->tcp = tcp_new(gw->net, NULL)) ||
 	    !(gw->udp = udp_new(gw->net))) {
@@ -233,7 +241,7 @@ static enum viz_role gen_role(void *ctx, int host)
 	const struct viz_gen_opts *o = ctx;
 	/* Host numbers: each router, then its leaves. */
 	int per = o->leaves + 1, r = host / per, l = host % per - 1;
-	if (l < 0)
+	if (l < 0 || r >= o->routers)
 		return VIZ_ROLE_ROUTER;
 	return o->roles ? o->roles[r * o->leaves + l] : VIZ_ROLE_HOST;
 }

@@ -5,7 +5,8 @@
  * UDP datagrams (DNS-like, port 53). Optionally a lossy link and a link
  * that goes down and up at given times.
  *
- * Leaves are named h<router>-<leaf> (or the names given), routers r<i>. */
+ * Leaves are named h<router>-<leaf> (or the names given), routers r<i>;
+ * with star, the routers hang from a core router instead of a chain. */
 #ifndef VIZ_SOURCE_GEN_H
 #define VIZ_SOURCE_GEN_H
 
@@ -38,6 +39,8 @@ struct viz_gen_opts {
 	size_t nflows;
 	uint64_t seed;
 	int positions;             /* give every host a position (a row per router) */
+	int star;                  /* routers around a core router "core" instead of a chain
+				      (a star of stars; the core is the last host) */
 	const char *title;
 };
 

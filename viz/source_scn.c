@@ -4,10 +4,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
+#include "protocols/dns.h"
+#include "protocols/dns_zone.h"
+#include "sim/agents/dns_server.h"
+#include "sim/agents/mailstore.h"
+#include "sim/agents/mta.h"
+#include "sim/core/blob.h"
+#include "sim/core/sim.h"
 #include "sim/scenario/diag.h"
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/world.h"
+#include "viz/rows.h"
 
 struct scn_src {
 	struct viz_source src;
@@ -75,6 +84,133 @@ static const char *scn_link_name(void *ctx, int link)
 	return link >= 0 && (size_t)link < s->scn->link_count ? s->scn->links[link].name : NULL;
 }
 
+/* ---- the host inspector's view of the scenario's agents ---- */
+
+struct queue_walk {
+	struct viz_rows *out;
+	sim_time now;
+	enum viz_lang lang;
+	size_t n;
+};
+
+static void queue_row(void *ctx, const char *qid, const char *from, const char *rcpt, sim_time next,
+		      const char *last_error)
+{
+	struct queue_walk *q = ctx;
+	char in[48];
+	if (next == SIM_TIME_NEVER)
+		snprintf(in, sizeof in, "-");
+	else if (next <= q->now)
+		snprintf(in, sizeof in, "%.3f s (%s)", (double)next / 1e9, q->lang == VIZ_LANG_ES ? "en curso" : "under way");
+	else
+		snprintf(in, sizeof in, "%.3f s (+%.3f s)", (double)next / 1e9, (double)(next - q->now) / 1e9);
+	viz_rows_add(q->out, VIZ_ROW_TEXT, 0, 0, "%s <%s> -> <%s>", qid, from ? from : "", rcpt ? rcpt : "");
+	viz_rows_add(q->out, last_error && *last_error ? VIZ_ROW_WARN : VIZ_ROW_SUB, 0, 1, "%s %s%s%s",
+		     viz_str(q->lang, VIZ_S_NEXT_ATTEMPT), in, last_error && *last_error ? ": " : "",
+		     last_error ? last_error : "");
+	q->n++;
+}
+
+static void flags_text(const struct ms_user *u, const struct ms_message *msg, char *buf, size_t size)
+{
+	static const struct {
+		uint32_t bit;
+		const char *name;
+	} names[] = {{MS_SEEN, "\\Seen"},     {MS_ANSWERED, "\\Answered"}, {MS_FLAGGED, "\\Flagged"},
+		     {MS_DELETED, "\\Deleted"}, {MS_DRAFT, "\\Draft"},       {MS_RECENT, "\\Recent"}};
+	size_t n = 0;
+	buf[0] = '\0';
+	for (size_t i = 0; i < sizeof names / sizeof names[0] && n + 1 < size; i++)
+		if (msg->flags & names[i].bit)
+			n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? " " : "", names[i].name);
+	for (int b = 0; b < MS_MAX_KEYWORDS && n + 1 < size; b++)
+		if (msg->keywords & ((uint64_t)1 << b)) {
+			const char *k = ms_keyword_name(u, b);
+			if (k)
+				n += (size_t)snprintf(buf + n, size - n, "%s%s", n ? " " : "", k);
+		}
+	if (!n)
+		snprintf(buf, size, "-");
+}
+
+/* The Subject of a stored message, for its row. */
+static void stored_subject(const struct ms_message *msg, char *out, size_t size)
+{
+	out[0] = '\0';
+	const char *p = (const char *)blob_data(msg->body);
+	size_t len = blob_len(msg->body), i = 0;
+	while (i < len) {
+		const char *eol = memchr(p + i, '\n', len - i);
+		size_t ll = eol ? (size_t)(eol - p) - i : len - i;
+		if (ll == 0 || (ll == 1 && p[i] == '\r'))
+			return;
+		if (ll > 8 && strncasecmp(p + i, "Subject:", 8) == 0) {
+			size_t v = 8;
+			while (v < ll && p[i + v] == ' ')
+				v++;
+			size_t vl = ll - v;
+			if (vl && p[i + ll - 1] == '\r')
+				vl--;
+			snprintf(out, size, "%.*s", (int)(vl > 60 ? 60 : vl), p + i + v);
+			return;
+		}
+		i += ll + 1;
+	}
+}
+
+static void zone_row(void *ctx, const struct dns_rr *rr)
+{
+	char t[300];
+	if (dns_rr_to_text(rr, t, sizeof t) >= 0)
+		viz_rows_add(ctx, VIZ_ROW_TEXT, 0, 0, "%s", t);
+}
+
+static void scn_inspect(void *ctx, const struct viz_world *w, int host, enum viz_lang lang, struct viz_rows *out)
+{
+	(void)ctx;
+	struct scn_world *sw = w->impl;
+	sim_time now = sim_now(w->sim);
+	for (size_t i = 0;; i++) {
+		struct mta *m = scn_world_mta(sw, i);
+		if (!m)
+			break;
+		if (mta_host(m) != host)
+			continue;
+		viz_rows_add(out, VIZ_ROW_SECTION, 0, 0, "%s (%s)", viz_str(lang, VIZ_S_MTA_QUEUE), mta_hostname(m));
+		struct queue_walk q = {out, now, lang, 0};
+		mta_foreach_queued(m, queue_row, &q);
+		if (!q.n)
+			viz_rows_add(out, VIZ_ROW_SUB, 0, 0, "%s", viz_str(lang, VIZ_S_QUEUE_EMPTY));
+		struct mailstore *ms = scn_world_mailstore(sw, i);
+		if (!ms || mailstore_user_count(ms) == 0)
+			continue;
+		viz_rows_add(out, VIZ_ROW_SECTION, 0, 0, "%s", viz_str(lang, VIZ_S_MAILBOXES));
+		for (size_t u = 0; u < mailstore_user_count(ms); u++) {
+			struct ms_user *user = mailstore_user_at(ms, u);
+			viz_rows_add(out, VIZ_ROW_TEXT, 0, 0, "%s%s", ms_user_address(user),
+				     ms_user_locked(user) ? " (POP3 lock)" : "");
+			for (size_t f = 0; f < ms_folder_count(user); f++) {
+				struct ms_folder *fo = ms_folder_at(user, f);
+				viz_rows_add(out, VIZ_ROW_SUB, 0, 1, "%s: %zu (UIDVALIDITY %u, UIDNEXT %u)", ms_folder_name(fo),
+					     ms_folder_size(fo), ms_folder_uidvalidity(fo), ms_folder_uidnext(fo));
+				for (size_t k = 0; k < ms_folder_size(fo); k++) {
+					const struct ms_message *msg = ms_folder_message(fo, k);
+					char fl[160], subj[64];
+					flags_text(user, msg, fl, sizeof fl);
+					stored_subject(msg, subj, sizeof subj);
+					viz_rows_add(out, VIZ_ROW_TEXT, 0, 2, "UID %u [%s] %s", msg->uid, fl, subj);
+				}
+			}
+		}
+	}
+	struct dns_server *dns = scn_world_dns_server(sw);
+	if (dns && dns_server_host(dns) == host) {
+		viz_rows_add(out, VIZ_ROW_SECTION, 0, 0, "%s (%s)", viz_str(lang, VIZ_S_DNS_ZONE),
+			     dns_server_mode_name(dns_server_mode(dns)));
+		dns_db_foreach(dns_server_db(dns), zone_row, out);
+	}
+}
+
 static struct viz_source *wrap(struct scenario *scn, int has_seed, uint64_t seed, char *err, size_t errlen)
 {
 	struct scn_src *s = calloc(1, sizeof *s);
@@ -90,6 +226,7 @@ static struct viz_source *wrap(struct scenario *scn, int has_seed, uint64_t seed
 	s->src.role = scn_role_of;
 	s->src.position = scn_position;
 	s->src.link_name = scn_link_name;
+	s->src.inspect = scn_inspect;
 	s->src.until = scn->until;
 	s->src.title = scn->title && *scn->title ? scn->title : scn->file;
 	s->src.ctx = s;

@@ -153,7 +153,8 @@ static void test_select_host(void)
 	int details = 0;
 	for (size_t i = 0; i < viz_frame_count(f); i++) {
 		const struct viz_cmd *k = viz_frame_cmd(f, i);
-		if (k->kind == VIZ_CMD_TEXT && k->tag == VIZ_TAG_SELECTION && strstr(viz_frame_text(f, k), "server"))
+		if (k->kind == VIZ_CMD_TEXT && (k->tag == VIZ_TAG_SELECTION || k->tag == VIZ_TAG_INSPECT) &&
+		    strstr(viz_frame_text(f, k), "server"))
 			details++;
 	}
 	CHECK(details > 0);

@@ -13,6 +13,7 @@
 #include "viz/describe.h"
 #include "viz/scene.h"
 #include "viz/sdl_app.h"
+#include "viz/sdl_input.h"
 #include "viz/source_scn.h"
 #include "viz/theme.h"
 
@@ -179,8 +180,64 @@ static void test_classic_lines(void)
 	viz_scn_source_free(&src);
 }
 
+static void sdl_key(struct viz_control *c, SDL_Keycode k)
+{
+	SDL_Event e;
+	memset(&e, 0, sizeof e);
+	e.type = SDL_KEYDOWN;
+	e.key.keysym.sym = k;
+	struct viz_input in;
+	if (viz_sdl_translate(&e, 1, 1, &in))
+		viz_control_input(c, &in);
+}
+
+/* The inspector's keys as synthetic SDL events: H steps to the message's
+ * next hop, E, K and D set breakpoints, and the rendered inspector lights
+ * the new Received line (the accent colour under it). */
+static void test_classic_inspector_keys(void)
+{
+	struct viz_source *src;
+	struct viz_control *c = open_scenario("juan-maria.json", &src);
+	REQUIRE(c);
+	sdl_key(c, SDLK_h);
+	CHECK_EQ_INT(viz_control_message(c), 0);
+	sdl_key(c, SDLK_h);
+	char *d = viz_control_describe(c);
+	REQUIRE(d);
+	CHECK(strstr(d, "inspect sub at gateway, from mta-gmail"));
+	CHECK(strstr(d, "inspect new Received: from smtp.gmail.com"));
+	free(d);
+	sdl_key(c, SDLK_e);
+	sdl_key(c, SDLK_d);
+	sdl_key(c, SDLK_k);
+	CHECK_STR(viz_control_breaks(c), "5xx, EHLO, mailbox");
+	char err[256];
+	struct viz_headless *hl = viz_headless_new(1280, 720, err, sizeof err);
+	REQUIRE(hl);
+	CHECK_EQ_INT(viz_headless_render(hl, c, err, sizeof err), 0);
+	const struct viz_frame *f = viz_control_frame(c, 1280, 720, NULL);
+	const struct viz_cmd *lit = NULL;
+	int breaks_shown = 0;
+	for (size_t i = 0; i < viz_frame_count(f); i++) {
+		const struct viz_cmd *k = viz_frame_cmd(f, i);
+		if (k->kind == VIZ_CMD_FILL_RECT && k->tag == VIZ_TAG_INSPECT && !lit)
+			lit = k;
+		breaks_shown += k->kind == VIZ_CMD_TEXT && k->tag == VIZ_TAG_STATUS &&
+				strstr(viz_frame_text(f, k), "5xx, EHLO, mailbox") != NULL;
+	}
+	REQUIRE(lit);
+	CHECK_EQ_INT(breaks_shown, 1);
+	/* The highlight's top left corner, above the text. */
+	unsigned px = viz_headless_pixel(hl, (int)lit->x + 1, (int)lit->y + 1);
+	CHECK(near(px, rgb(viz_theme_get(0)->accent), 8));
+	viz_headless_free(&hl);
+	viz_control_free(&c);
+	viz_scn_source_free(&src);
+}
+
 int main(void)
 {
+	RUN(test_classic_inspector_keys);
 	RUN(test_classic_lines);
 	RUN(test_default);
 	RUN(test_link_down);
