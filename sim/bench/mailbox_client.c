@@ -253,10 +253,11 @@ static int pop3_read(struct mbx_client *c, int multiline, struct mbx_result *r)
 	if (lf < 0)
 		return -1;
 	const char *d = c->in.data;
-	set_text(r, d + c->pos, (size_t)lf - c->pos);
-	if (starts(d + c->pos, (size_t)lf - c->pos, "+OK"))
+	size_t status_len = (size_t)lf - c->pos - ((size_t)lf > c->pos && d[lf - 1] == '\r');
+	set_text(r, d + c->pos, status_len);
+	if (starts(d + c->pos, status_len, "+OK"))
 		r->status = '+';
-	else if (starts(d + c->pos, (size_t)lf - c->pos, "-ERR"))
+	else if (starts(d + c->pos, status_len, "-ERR"))
 		r->status = '-';
 	else
 		return fail(c, "a POP3 status line that is neither +OK nor -ERR");

@@ -94,7 +94,11 @@ static int compose_one(struct mbox_corpus *c, uint32_t j, struct rng *r, struct 
 	uint32_t first = (uint32_t)rng_below(r, N(FIRST)), last = (uint32_t)rng_below(r, N(LAST));
 	m->sender = (uint16_t)(first * N(LAST) + last);
 	m->domain = (uint8_t)rng_below(r, N(DOMAINS));
-	m->date_s = EPOCH_2006 + (int64_t)((double)j / c->p.distinct * YEAR_S) + (int64_t)rng_below(r, 600);
+	/* Dates grow with j, so a user's selection in corpus order is in date
+	 * order: j's date is in its own slice of the year. */
+	int64_t slice = YEAR_S / (int64_t)c->p.distinct;
+	m->date_s = EPOCH_2006 + (int64_t)j * YEAR_S / (int64_t)c->p.distinct +
+		    (int64_t)rng_below(r, slice > 1 ? (uint64_t)slice : 1);
 	char from[160], subject[160], date[MSG_DATE_MAX], msgid[96], inreply[96], to[96], cc[160];
 	snprintf(from, sizeof from, "%s %s <%s.%s@%s>", FIRST[first], LAST[last], FIRST_ASCII[first], LAST[last],
 		 DOMAINS[m->domain]);
