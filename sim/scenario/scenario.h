@@ -158,6 +158,8 @@ struct scn_mta {
 	uint64_t max_message_size; /* 0: default */
 	uint64_t disk;             /* mailstore capacity, 0: unlimited */
 	char *texts[SCN_TEXT_COUNT];
+	/* IMAP (mailbox access): imapd on port 143 of the host. */
+	int imap;
 };
 
 struct scn_ua {
@@ -175,7 +177,18 @@ struct scn_attachment {
 	size_t len;
 };
 
-enum scn_mail_kind { SCN_MAIL_SEND, SCN_MAIL_FLUSH, SCN_MAIL_SESSION, SCN_MAIL_TURN };
+enum scn_mail_kind { SCN_MAIL_SEND, SCN_MAIL_FLUSH, SCN_MAIL_SESSION, SCN_MAIL_TURN, SCN_MAIL_IMAP };
+
+/* ---- IMAP (mailbox access): a mail reader's session on the timeline ---- */
+struct imap_reader_step;
+struct scn_imap {
+	int host;   /* the machine the reader runs on ("ua") */
+	int server; /* the host running imapd */
+	uint16_t port;
+	char *user, *password;
+	struct imap_reader_step *steps;
+	size_t step_count;
+};
 
 struct scn_mail_action {
 	sim_time at;
@@ -193,6 +206,8 @@ struct scn_mail_action {
 	size_t line_count;
 	/* TURN: the MTA at index mta asks session_to's MTA, claiming turn_helo. */
 	char *turn_helo;
+	/* IMAP: a reader's session. */
+	struct scn_imap *imap;
 };
 
 /* An eavesdropper on a link (what it reads is printed after the run). */

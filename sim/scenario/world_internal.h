@@ -13,6 +13,8 @@ struct mailstore;
 struct mta;
 struct ua;
 struct obs_sniffer;
+struct imapd;
+struct imap_reader;
 
 struct fault_event {
 	struct scn_world *w;
@@ -40,6 +42,9 @@ struct scn_world {
 	struct mta_net **relay_nets;
 	struct mta_route **routes;
 	const char ***domains, ***holds;
+	/* IMAP (mailbox access): imapd per MTA with "imap", readers per action. */
+	struct imapd **imapds;
+	struct imap_reader **imap_readers;
 };
 
 
