@@ -38,6 +38,7 @@
 #include "sim/bench/mailbox_gen.h"
 
 #define DEFAULT_DISTINCT 50000
+#define DEFAULT_DOVECOT_USERS 20
 #define GOAL_RATIO 10.0
 
 enum metric {
@@ -450,16 +451,16 @@ static void usage(FILE *out)
 		"  --messages M       messages per user (default 1000)\n"
 		"  --distinct D       distinct message bodies, shared between users by\n"
 		"                     reference (default %d; at least M)\n"
-		"  --dovecot-users K  users served by Dovecot (default 20; at most N)\n"
+		"  --dovecot-users K  users served by Dovecot (default %d, or N if fewer)\n"
 		"  --seed S           seed of the mail (default 1)\n"
 		"  --no-dovecot       skip Dovecot\n"
 		"  --json             print one JSON object instead of the report\n",
-		DEFAULT_DISTINCT);
+		DEFAULT_DISTINCT, DEFAULT_DOVECOT_USERS);
 }
 
 int bench_mailbox_main(int argc, char **argv)
 {
-	uint64_t users = 1000, messages = 1000, distinct = 0, dc_users = 20, seed = 1;
+	uint64_t users = 1000, messages = 1000, distinct = 0, dc_users = UINT64_MAX, seed = 1;
 	int json = 0, no_dovecot = 0;
 	static const struct option opts[] = {
 		{"users", required_argument, NULL, 'u'},    {"messages", required_argument, NULL, 'm'},
@@ -506,6 +507,8 @@ int bench_mailbox_main(int argc, char **argv)
 	}
 	if (!distinct)
 		distinct = messages > DEFAULT_DISTINCT ? messages : DEFAULT_DISTINCT;
+	if (dc_users == UINT64_MAX) /* not given: 20, or every user if fewer */
+		dc_users = users < DEFAULT_DOVECOT_USERS ? users : DEFAULT_DOVECOT_USERS;
 	if (users < 1 || users > 100000 || messages < 1 || messages > 100000 || users * messages > 100000000 ||
 	    distinct < messages || distinct > 10000000 || dc_users > users) {
 		fprintf(stderr, "mailsim bench mailbox: --users and --messages must be 1..100k (at most 100M messages "
