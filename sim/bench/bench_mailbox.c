@@ -84,8 +84,15 @@ static const struct {
 /* The three figures the issue sets the goal on. */
 static const enum metric GOALS[] = {M_SYNC, M_SEARCH, M_DOWNLOAD};
 
+/* A command's time: wall clock, and this process's CPU time (what the
+ * in-process engines really cost when the machine is busy; for Dovecot it
+ * is only the client's and is not reported). */
+struct lap {
+	int64_t wall, cpu;
+};
+
 struct samples {
-	int64_t *ns;
+	int64_t *ns, *cpu;
 	size_t n, cap;
 };
 
@@ -94,13 +101,32 @@ struct stat_figs {
 	double median_us, p99_us, mean_us, max_us, total_s;
 };
 
+/* The CPU clock is read outside the wall clock, so the wall time does not
+ * include the CPU clock's system call. */
+static void lap_start(struct lap *l)
+{
+	l->cpu = bench_cpu_ns();
+	l->wall = bench_wall_ns();
+}
+
+static void lap_stop(struct lap *l)
+{
+	l->wall = bench_wall_ns() - l->wall;
+	l->cpu = bench_cpu_ns() - l->cpu;
+}
+
+static void lap_add(struct lap *sum, const struct lap *l)
+{
+	sum->wall += l->wall;
+	sum->cpu += l->cpu;
+}
+
 /* One side of the comparison: how to open a session, and what it measured. */
 struct side {
 	const char *name;
 	int is_dovecot;
 	struct mailstore *store;   /* mailsim */
 	struct dovecot_ref *dc;    /* Dovecot */
-	const char *missing[2];    /* per engine (IMAP, POP3): why not measured */
 	uint32_t users;            /* measured */
 	struct samples s[M_COUNT];
 	uint64_t bytes_received;
@@ -112,17 +138,21 @@ struct run {
 	uint32_t messages;
 };
 
-static int add_sample(struct samples *s, int64_t ns)
+static int add_sample(struct samples *s, struct lap l)
 {
 	if (s->n == s->cap) {
 		size_t cap = s->cap ? s->cap * 2 : 1024;
 		int64_t *v = realloc(s->ns, cap * sizeof *v);
-		if (!v)
+		if (v)
+			s->ns = v;
+		int64_t *c = v ? realloc(s->cpu, cap * sizeof *c) : NULL;
+		if (!c)
 			return -1;
-		s->ns = v;
+		s->cpu = c;
 		s->cap = cap;
 	}
-	s->ns[s->n++] = ns;
+	s->ns[s->n] = l.wall;
+	s->cpu[s->n++] = l.cpu;
 	return 0;
 }
 
@@ -133,7 +163,7 @@ static int cmp_i64(const void *a, const void *b)
 }
 
 /* Nearest-rank percentiles (the median of 20 samples is the 10th). */
-static struct stat_figs figures_of(const struct samples *s)
+static struct stat_figs figures_of(const struct samples *s, int cpu)
 {
 	struct stat_figs f = {.n = s->n};
 	if (!s->n)
@@ -141,7 +171,7 @@ static struct stat_figs figures_of(const struct samples *s)
 	int64_t *v = malloc(s->n * sizeof *v);
 	if (!v)
 		return f;
-	memcpy(v, s->ns, s->n * sizeof *v);
+	memcpy(v, cpu ? s->cpu : s->ns, s->n * sizeof *v);
 	qsort(v, s->n, sizeof *v, cmp_i64);
 	double total = 0;
 	for (size_t i = 0; i < s->n; i++)
@@ -186,11 +216,11 @@ static void close_session(struct side *sd, struct mbx_io *io)
 
 /* Runs one command; fails the side unless it answered OK / +OK. */
 static int imap_cmd(struct side *sd, struct mbx_client *c, const char *user, const char *cmd,
-		    struct mbx_result *r, int64_t *ns_r)
+		    struct mbx_result *r, struct lap *lap_r)
 {
-	int64_t t0 = bench_wall_ns();
+	lap_start(lap_r);
 	int rc = mbx_imap_command(c, cmd, r);
-	*ns_r = bench_wall_ns() - t0;
+	lap_stop(lap_r);
 	if (rc < 0)
 		return side_fail(sd, "%s: %s: %s", user, cmd, mbx_client_error(c));
 	sd->bytes_received += r->bytes;
@@ -200,11 +230,11 @@ static int imap_cmd(struct side *sd, struct mbx_client *c, const char *user, con
 }
 
 static int pop3_cmd(struct side *sd, struct mbx_client *c, const char *user, const char *cmd, int multiline,
-		    struct mbx_result *r, int64_t *ns_r)
+		    struct mbx_result *r, struct lap *lap_r)
 {
-	int64_t t0 = bench_wall_ns();
+	lap_start(lap_r);
 	int rc = mbx_pop3_command(c, cmd, multiline, r);
-	*ns_r = bench_wall_ns() - t0;
+	lap_stop(lap_r);
 	if (rc < 0)
 		return side_fail(sd, "%s: %s: %s", user, cmd, mbx_client_error(c));
 	sd->bytes_received += r->bytes;
@@ -215,10 +245,10 @@ static int pop3_cmd(struct side *sd, struct mbx_client *c, const char *user, con
 
 /* Connect, greeting and login: the session's start, timed as one. */
 static struct mbx_client *imap_login(struct side *sd, const char *login, const char *password, struct mbx_io *io,
-				     int64_t *ns_r)
+				     struct lap *lap_r)
 {
 	char err[300], cmd[200];
-	int64_t t0 = bench_wall_ns();
+	lap_start(lap_r);
 	if (open_session(sd, 0, io, err, sizeof err) < 0) {
 		side_fail(sd, "%s: IMAP session: %s", login, err);
 		return NULL;
@@ -232,13 +262,13 @@ static struct mbx_client *imap_login(struct side *sd, const char *login, const c
 		return NULL;
 	}
 	snprintf(cmd, sizeof cmd, "LOGIN \"%s\" \"%s\"", login, password);
-	int64_t ns;
-	if (imap_cmd(sd, c, login, cmd, &r, &ns) < 0) {
+	struct lap lap;
+	if (imap_cmd(sd, c, login, cmd, &r, &lap) < 0) {
 		mbx_client_free(&c);
 		close_session(sd, io);
 		return NULL;
 	}
-	*ns_r = bench_wall_ns() - t0;
+	lap_stop(lap_r);
 	return c;
 }
 
@@ -257,7 +287,7 @@ static int imap_first_sync(struct side *sd, const struct run *run, uint32_t u)
 	char login[64], password[32];
 	logins_of(sd, u, login, sizeof login, password, sizeof password);
 	struct mbx_io io = {0};
-	int64_t t_login, t_select, t_fetch, t_logout;
+	struct lap t_login, t_select, t_fetch, t_logout;
 	struct mbx_client *c = imap_login(sd, login, password, &io, &t_login);
 	if (!c)
 		return -1;
@@ -269,7 +299,8 @@ static int imap_first_sync(struct side *sd, const struct run *run, uint32_t u)
 	rc = rc ? rc : imap_cmd(sd, c, login, "LOGOUT", &r, &t_logout);
 	mbx_client_free(&c);
 	close_session(sd, &io);
-	if (rc == 0 && add_sample(&sd->s[M_FIRST_SYNC], t_select + t_fetch) < 0)
+	lap_add(&t_select, &t_fetch);
+	if (rc == 0 && add_sample(&sd->s[M_FIRST_SYNC], t_select) < 0)
 		rc = side_fail(sd, "out of memory");
 	return rc;
 }
@@ -279,7 +310,7 @@ static int imap_user(struct side *sd, const struct run *run, uint32_t u)
 	char login[64], password[32], cmd[160];
 	logins_of(sd, u, login, sizeof login, password, sizeof password);
 	struct mbx_io io = {0};
-	int64_t t[M_COUNT] = {0};
+	struct lap t[M_COUNT] = {{0, 0}};
 	struct mbx_client *c = imap_login(sd, login, password, &io, &t[M_IMAP_LOGIN]);
 	if (!c)
 		return -1;
@@ -300,7 +331,8 @@ static int imap_user(struct side *sd, const struct run *run, uint32_t u)
 	close_session(sd, &io);
 	if (rc < 0)
 		return rc;
-	t[M_SYNC] = t[M_SELECT] + t[M_FETCH];
+	t[M_SYNC] = t[M_SELECT];
+	lap_add(&t[M_SYNC], &t[M_FETCH]);
 	static const enum metric kept[] = {M_IMAP_LOGIN, M_SELECT, M_FETCH, M_SYNC, M_SEARCH, M_LOGOUT};
 	for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
 		if (add_sample(&sd->s[kept[i]], t[kept[i]]) < 0)
@@ -312,9 +344,9 @@ static int pop3_user(struct side *sd, const struct run *run, uint32_t u)
 {
 	char login[64], password[32], cmd[160], err[300];
 	logins_of(sd, u, login, sizeof login, password, sizeof password);
-	int64_t t[M_COUNT] = {0}, ns;
+	struct lap t[M_COUNT] = {{0, 0}}, lap;
 	struct mbx_io io = {0};
-	int64_t t0 = bench_wall_ns();
+	lap_start(&t[M_POP3_LOGIN]);
 	if (open_session(sd, 1, &io, err, sizeof err) < 0)
 		return side_fail(sd, "%s: POP3 session: %s", login, err);
 	struct mbx_client *c = mbx_client_new(&io);
@@ -323,10 +355,10 @@ static int pop3_user(struct side *sd, const struct run *run, uint32_t u)
 	if (!c || mbx_pop3_greeting(c, &r) < 0 || r.status != '+')
 		rc = side_fail(sd, "%s: POP3 greeting: %s", login, c ? mbx_client_error(c) : "out of memory");
 	snprintf(cmd, sizeof cmd, "USER %s", login);
-	rc = rc ? rc : pop3_cmd(sd, c, login, cmd, 0, &r, &ns);
+	rc = rc ? rc : pop3_cmd(sd, c, login, cmd, 0, &r, &lap);
 	snprintf(cmd, sizeof cmd, "PASS %s", password);
-	rc = rc ? rc : pop3_cmd(sd, c, login, cmd, 0, &r, &ns);
-	t[M_POP3_LOGIN] = bench_wall_ns() - t0;
+	rc = rc ? rc : pop3_cmd(sd, c, login, cmd, 0, &r, &lap);
+	lap_stop(&t[M_POP3_LOGIN]);
 	rc = rc ? rc : pop3_cmd(sd, c, login, "STAT", 0, &r, &t[M_STAT]);
 	unsigned long n = 0;
 	if (rc == 0 && (sscanf(r.text, "+OK %lu", &n) != 1 || n != run->messages))
@@ -340,10 +372,10 @@ static int pop3_user(struct side *sd, const struct run *run, uint32_t u)
 	uint64_t octets = 0;
 	for (uint32_t i = 1; rc == 0 && i <= run->messages; i++) {
 		snprintf(cmd, sizeof cmd, "RETR %u", i);
-		rc = pop3_cmd(sd, c, login, cmd, 1, &r, &ns);
+		rc = pop3_cmd(sd, c, login, cmd, 1, &r, &lap);
 		octets += r.octets;
-		t[M_RETR_ALL] += ns;
-		if (rc == 0 && add_sample(&sd->s[M_RETR_ONE], ns) < 0)
+		lap_add(&t[M_RETR_ALL], &lap);
+		if (rc == 0 && add_sample(&sd->s[M_RETR_ONE], lap) < 0)
 			rc = side_fail(sd, "out of memory");
 	}
 	uint64_t want = mbox_corpus_user_bytes(run->corpus, u);
@@ -355,7 +387,9 @@ static int pop3_user(struct side *sd, const struct run *run, uint32_t u)
 	close_session(sd, &io);
 	if (rc < 0)
 		return rc;
-	t[M_DOWNLOAD] = t[M_STAT] + t[M_LIST] + t[M_UIDL] + t[M_RETR_ALL] + t[M_QUIT];
+	static const enum metric parts[] = {M_STAT, M_LIST, M_UIDL, M_RETR_ALL, M_QUIT};
+	for (size_t i = 0; i < sizeof parts / sizeof parts[0]; i++)
+		lap_add(&t[M_DOWNLOAD], &t[parts[i]]);
 	static const enum metric kept[] = {M_POP3_LOGIN, M_STAT, M_LIST, M_UIDL, M_RETR_ALL, M_QUIT, M_DOWNLOAD};
 	for (size_t i = 0; i < sizeof kept / sizeof kept[0]; i++)
 		if (add_sample(&sd->s[kept[i]], t[kept[i]]) < 0)
@@ -371,9 +405,7 @@ static int run_side(struct side *sd, const struct run *run, uint32_t users)
 			if (imap_first_sync(sd, run, u) < 0)
 				return -1;
 	for (uint32_t u = 0; u < users; u++) {
-		if (!sd->missing[0] && imap_user(sd, run, u) < 0)
-			return -1;
-		if (!sd->missing[1] && pop3_user(sd, run, u) < 0)
+		if (imap_user(sd, run, u) < 0 || pop3_user(sd, run, u) < 0)
 			return -1;
 	}
 	sd->users = users;
@@ -382,8 +414,10 @@ static int run_side(struct side *sd, const struct run *run, uint32_t users)
 
 static void side_free(struct side *sd)
 {
-	for (int m = 0; m < M_COUNT; m++)
+	for (int m = 0; m < M_COUNT; m++) {
 		free(sd->s[m].ns);
+		free(sd->s[m].cpu);
+	}
 }
 
 /* "850.3 us", "12.41 ms", "1.203 s". */
@@ -398,15 +432,22 @@ static const char *fmt_time(double us, char *out, size_t cap)
 	return out;
 }
 
-static cJSON *figs_json(const struct stat_figs *f)
+static cJSON *figs_json(const struct samples *sm, int with_cpu)
 {
+	struct stat_figs f = figures_of(sm, 0);
 	cJSON *o = cJSON_CreateObject();
-	cJSON_AddNumberToObject(o, "samples", (double)f->n);
-	cJSON_AddNumberToObject(o, "median_us", f->median_us);
-	cJSON_AddNumberToObject(o, "p99_us", f->p99_us);
-	cJSON_AddNumberToObject(o, "mean_us", f->mean_us);
-	cJSON_AddNumberToObject(o, "max_us", f->max_us);
-	cJSON_AddNumberToObject(o, "total_seconds", f->total_s);
+	cJSON_AddNumberToObject(o, "samples", (double)f.n);
+	cJSON_AddNumberToObject(o, "median_us", f.median_us);
+	cJSON_AddNumberToObject(o, "p99_us", f.p99_us);
+	cJSON_AddNumberToObject(o, "mean_us", f.mean_us);
+	cJSON_AddNumberToObject(o, "max_us", f.max_us);
+	cJSON_AddNumberToObject(o, "total_seconds", f.total_s);
+	if (with_cpu) {
+		struct stat_figs c = figures_of(sm, 1);
+		cJSON_AddNumberToObject(o, "cpu_median_us", c.median_us);
+		cJSON_AddNumberToObject(o, "cpu_p99_us", c.p99_us);
+		cJSON_AddNumberToObject(o, "cpu_total_seconds", c.total_s);
+	}
 	return o;
 }
 
@@ -418,16 +459,9 @@ static cJSON *side_json(const struct side *sd, double wall_s)
 	cJSON_AddNumberToObject(o, "response_bytes", (double)sd->bytes_received);
 	for (int p = 0; p < 2; p++) {
 		cJSON *proto = cJSON_AddObjectToObject(o, p ? "pop3" : "imap");
-		cJSON_AddBoolToObject(proto, "measured", !sd->missing[p]);
-		if (sd->missing[p]) {
-			cJSON_AddStringToObject(proto, "reason", sd->missing[p]);
-			continue;
-		}
 		for (int m = 0; m < M_COUNT; m++)
-			if (METRICS[m].pop3 == p && sd->s[m].n) {
-				struct stat_figs f = figures_of(&sd->s[m]);
-				cJSON_AddItemToObject(proto, METRICS[m].key, figs_json(&f));
-			}
+			if (METRICS[m].pop3 == p && sd->s[m].n)
+				cJSON_AddItemToObject(proto, METRICS[m].key, figs_json(&sd->s[m], !sd->is_dovecot));
 	}
 	return o;
 }
@@ -535,8 +569,6 @@ int bench_mailbox_main(int argc, char **argv)
 
 	/* mailsim, in process. */
 	struct side ours = {.name = "mailsim", .store = store};
-	ours.missing[0] = mbx_engine_missing(MBX_ENGINE_IMAP);
-	ours.missing[1] = mbx_engine_missing(MBX_ENGINE_POP3);
 	int64_t t3 = bench_wall_ns();
 	int rc = run_side(&ours, &run, (uint32_t)users);
 	double ours_wall = (double)(bench_wall_ns() - t3) / 1e9;
@@ -613,23 +645,32 @@ int bench_mailbox_main(int argc, char **argv)
 		cJSON_AddStringToObject(dj, "reason", dc_why);
 	}
 	cJSON_AddItemToObject(root, "dovecot", dj);
+	/* Dovecot's median round trip over mailsim's median, by wall time and
+	 * by CPU time: on a busy machine the in-process commands are stretched
+	 * by waiting for a core, and CPU time is what they cost. */
 	cJSON *ratios = cJSON_AddObjectToObject(root, "dovecot_median_over_mailsim_median");
+	cJSON *ratios_cpu = cJSON_AddObjectToObject(root, "dovecot_median_over_mailsim_cpu_median");
 	for (int m = 0; m < M_COUNT; m++) {
 		if (!dc_ran || !ours.s[m].n || !dc.s[m].n)
 			continue;
-		struct stat_figs a = figures_of(&ours.s[m]), b = figures_of(&dc.s[m]);
+		struct stat_figs a = figures_of(&ours.s[m], 0), cpu = figures_of(&ours.s[m], 1);
+		struct stat_figs b = figures_of(&dc.s[m], 0);
 		cJSON_AddNumberToObject(ratios, METRICS[m].key, a.median_us > 0 ? b.median_us / a.median_us : 0);
+		cJSON_AddNumberToObject(ratios_cpu, METRICS[m].key, cpu.median_us > 0 ? b.median_us / cpu.median_us : 0);
 	}
 	cJSON *goals = cJSON_AddObjectToObject(root, "goal_10x");
+	cJSON *goals_cpu = cJSON_AddObjectToObject(root, "goal_10x_cpu");
 	for (size_t g = 0; g < sizeof GOALS / sizeof GOALS[0]; g++) {
 		enum metric m = GOALS[g];
-		if (!dc_ran || !ours.s[m].n || !dc.s[m].n) {
-			cJSON_AddStringToObject(goals, METRICS[m].key,
-						!ours.s[m].n ? ours.missing[METRICS[m].pop3] : "no Dovecot figures");
+		if (!dc_ran) {
+			cJSON_AddStringToObject(goals, METRICS[m].key, "no Dovecot figures");
+			cJSON_AddStringToObject(goals_cpu, METRICS[m].key, "no Dovecot figures");
 			continue;
 		}
-		struct stat_figs a = figures_of(&ours.s[m]), b = figures_of(&dc.s[m]);
+		struct stat_figs a = figures_of(&ours.s[m], 0), cpu = figures_of(&ours.s[m], 1);
+		struct stat_figs b = figures_of(&dc.s[m], 0);
 		cJSON_AddBoolToObject(goals, METRICS[m].key, b.median_us >= GOAL_RATIO * a.median_us);
+		cJSON_AddBoolToObject(goals_cpu, METRICS[m].key, b.median_us >= GOAL_RATIO * cpu.median_us);
 	}
 
 	if (json) {
@@ -642,7 +683,7 @@ int bench_mailbox_main(int argc, char **argv)
 	}
 	cJSON_Delete(root);
 
-	char b1[32], b2[32], b3[32], b4[32], b5[32], b6[32];
+	char b1[32], b2[32], b3[32], b4[32], b5[32], b6[32], b7[32];
 	printf("Mailbox: %s users x %s messages = %s messages, %.1f MB of mail (%s distinct bodies shared by "
 	       "reference, %u multipart), seed %" PRIu64 ", load average %.2f\n",
 	       bench_fmt_count((double)users, b1, sizeof b1), bench_fmt_count((double)messages, b2, sizeof b2),
@@ -653,54 +694,55 @@ int bench_mailbox_main(int argc, char **argv)
 	printf("mailsim: server engines in process over the mailstore, every user, %.2f s wall\n", ours_wall);
 	if (dc_ran)
 		printf("Dovecot %s: its own process (as %s) on loopback, first %" PRIu64 " users (Maildir written in "
-		       "%.2f s), client over real sockets,\n  warm (after one untimed first sync per user), %.2f s "
+		       "%.2f s), client over real sockets,\n  warm (after one first sync per user, shown last), %.2f s "
 		       "wall; with %" PRIu64 " samples its p99 is its maximum\n",
 		       dc_version, dc_user, dc_users, dc_export, dc_wall, dc_users);
 	else
 		printf("Dovecot: not run: %s\n", dc_why);
-	printf("\n%-40s %12s %12s %11s | %12s %12s %11s | %9s\n", "per user (RETR: per message)", "mailsim med",
-	       "p99", "total", "Dovecot med", "p99", "total", "ratio");
+	printf("\n%-38s %10s %10s %10s %10s | %10s %10s %10s | %8s %8s\n", "per user (one RETR: per message)",
+	       "mailsim", "p99", "CPU", "total", "Dovecot", "p99", "total", "ratio", "ratio");
+	printf("%-38s %10s %10s %10s %10s | %10s %10s %10s | %8s %8s\n", "", "median", "", "median", "", "median", "",
+	       "", "(wall)", "(CPU)");
 	for (int m = 0; m < M_COUNT; m++) {
-		const char *missing = ours.missing[METRICS[m].pop3];
 		int have_dc = dc_ran && dc.s[m].n;
 		if (m == M_FIRST_SYNC && !have_dc)
 			continue;
-		printf("%-40s ", METRICS[m].label);
-		struct stat_figs a = figures_of(&ours.s[m]), b = figures_of(&dc.s[m]);
+		printf("%-38s ", METRICS[m].label);
+		struct stat_figs a = figures_of(&ours.s[m], 0), cpu = figures_of(&ours.s[m], 1);
+		struct stat_figs b = figures_of(&dc.s[m], 0);
 		if (m == M_FIRST_SYNC)
-			printf("%12s %12s %11s | ", "-", "-", "-");
-		else if (missing)
-			printf("%-38s | ", missing);
+			printf("%10s %10s %10s %10s | ", "-", "-", "-", "-");
 		else
-			printf("%12s %12s %11s | ", fmt_time(a.median_us, b1, sizeof b1),
-			       fmt_time(a.p99_us, b2, sizeof b2), fmt_time(a.total_s * 1e6, b3, sizeof b3));
+			printf("%10s %10s %10s %10s | ", fmt_time(a.median_us, b1, sizeof b1),
+			       fmt_time(a.p99_us, b2, sizeof b2), fmt_time(cpu.median_us, b3, sizeof b3),
+			       fmt_time(a.total_s * 1e6, b4, sizeof b4));
 		if (have_dc)
-			printf("%12s %12s %11s | ", fmt_time(b.median_us, b4, sizeof b4),
-			       fmt_time(b.p99_us, b5, sizeof b5), fmt_time(b.total_s * 1e6, b6, sizeof b6));
+			printf("%10s %10s %10s | ", fmt_time(b.median_us, b5, sizeof b5), fmt_time(b.p99_us, b6, sizeof b6),
+			       fmt_time(b.total_s * 1e6, b7, sizeof b7));
 		else
-			printf("%12s %12s %11s | ", "-", "-", "-");
-		if (have_dc && !missing && m != M_FIRST_SYNC && a.median_us > 0)
-			printf("%8.1fx\n", b.median_us / a.median_us);
+			printf("%10s %10s %10s | ", "-", "-", "-");
+		if (have_dc && m != M_FIRST_SYNC && a.median_us > 0 && cpu.median_us > 0)
+			printf("%7.1fx %7.1fx\n", b.median_us / a.median_us, b.median_us / cpu.median_us);
 		else
-			printf("%9s\n", "-");
+			printf("%8s %8s\n", "-", "-");
 	}
-	printf("\nGoal: each of the sync, the search and the download at least %.0fx faster in process than Dovecot's "
-	       "round trips (median):\n",
+	printf("\nGoal: the sync, the search and the download each at least %.0fx faster in process than Dovecot's "
+	       "round trips (medians;\nby wall time, and by mailsim's CPU time, which a busy machine does not "
+	       "stretch):\n",
 	       GOAL_RATIO);
 	for (size_t g = 0; g < sizeof GOALS / sizeof GOALS[0]; g++) {
 		enum metric m = GOALS[g];
 		printf("  %-36s ", METRICS[m].label);
-		if (ours.missing[METRICS[m].pop3]) {
-			printf("%s\n", ours.missing[METRICS[m].pop3]);
-			continue;
-		}
 		if (!dc_ran) {
 			printf("no Dovecot figures\n");
 			continue;
 		}
-		struct stat_figs a = figures_of(&ours.s[m]), b = figures_of(&dc.s[m]);
+		struct stat_figs a = figures_of(&ours.s[m], 0), cpu = figures_of(&ours.s[m], 1);
+		struct stat_figs b = figures_of(&dc.s[m], 0);
 		double ratio = a.median_us > 0 ? b.median_us / a.median_us : 0;
-		printf("%.1fx: %s\n", ratio, ratio >= GOAL_RATIO ? "met" : "NOT met");
+		double ratio_cpu = cpu.median_us > 0 ? b.median_us / cpu.median_us : 0;
+		printf("%.1fx by wall time: %s; %.1fx by CPU time: %s\n", ratio, ratio >= GOAL_RATIO ? "met" : "NOT met",
+		       ratio_cpu, ratio_cpu >= GOAL_RATIO ? "met" : "NOT met");
 	}
 	dovecot_ref_stop(&dc.dc);
 	side_free(&ours);

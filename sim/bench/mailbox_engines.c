@@ -39,12 +39,6 @@ struct engine_session {
 	size_t n_uids;
 };
 
-const char *mbx_engine_missing(enum mbx_engine e)
-{
-	(void)e;
-	return NULL;
-}
-
 /* A user by address, or by local part (the usual POP3/IMAP login). */
 static struct ms_user *find_user(struct mailstore *ms, const char *name)
 {

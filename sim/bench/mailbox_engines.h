@@ -20,9 +20,6 @@ struct mbx_io;
 
 enum mbx_engine { MBX_ENGINE_IMAP, MBX_ENGINE_POP3 };
 
-/* NULL if this build has the engine, else why not (for the report). */
-const char *mbx_engine_missing(enum mbx_engine e);
-
 /* Opens a server session over ms (its greeting is queued). 0, or -1 with
  * err set. */
 int mbx_engine_open(enum mbx_engine e, struct mailstore *ms, struct mbx_io *io, char *err, size_t errlen);
