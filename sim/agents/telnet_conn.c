@@ -21,21 +21,7 @@ struct telnet_conn {
 	void *ctx;
 };
 
-const char *telnet_conn_proto(uint16_t port)
-{
-	switch (port) {
-	case 25:
-	case 587:
-	case 2525:
-		return "SMTP";
-	case 110:
-		return "POP3";
-	case 143:
-		return "IMAP";
-	default:
-		return "TCP";
-	}
-}
+const char *telnet_conn_proto(uint16_t port) { return agent_proto_for_port(port); }
 
 static void on_connected(void *ctx, struct tcp_conn *c)
 {
