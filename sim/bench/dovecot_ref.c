@@ -18,6 +18,9 @@
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
+#if defined(__linux__)
+#include <sys/prctl.h>
+#endif
 #include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
@@ -105,6 +108,7 @@ static int rm_entry(const char *path, const struct stat *st, int type, struct FT
 	return 0;
 }
 
+/* nftw's callback takes no context: the owner to give the tree to. */
 static uid_t chown_uid;
 static gid_t chown_gid;
 
@@ -266,6 +270,12 @@ static pid_t spawn_dovecot(const struct dovecot_ref *d, int as_root)
 		fprintf(stderr, "cannot drop privileges to %s: %s\n", d->run_as, strerror(errno));
 		_exit(126);
 	}
+#if defined(__linux__)
+	/* If the benchmark dies (Ctrl-C reaches only its own process group),
+	 * Dovecot's master is told to stop too. Set after setuid, which
+	 * clears it. */
+	prctl(PR_SET_PDEATHSIG, SIGTERM);
+#endif
 	char *argv[] = {DOVECOT_BIN, "-F", "-c", conf, NULL};
 	execv(argv[0], argv);
 	fprintf(stderr, "cannot run %s: %s\n", DOVECOT_BIN, strerror(errno));
