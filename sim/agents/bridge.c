@@ -1,5 +1,5 @@
 /* Real sockets spliced into simulated connections; see bridge.h. */
-#define _POSIX_C_SOURCE 200809L
+#define _GNU_SOURCE /* ppoll */
 #include "sim/agents/bridge.h"
 
 #include <arpa/inet.h>
@@ -11,7 +11,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/prctl.h>
 #include <sys/socket.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "sim/agents/agent_env.h"
@@ -57,8 +59,10 @@ struct bridge {
 	size_t nsplices, capsplices;
 	size_t max_connections;
 	sim_time interval;
-	int handler;
-	sim_event_id tick_id;
+	int handler, io_handler;
+	int io_pending;
+	sim_event_id tick_id, io_id;
+	struct sim_clock clock;
 	struct pollfd *pfds;
 	size_t cappfds;
 	struct bridge_stats stats;
@@ -269,16 +273,16 @@ static int settle(struct splice *sp)
 	return sp->fd < 0 && !sp->sc;
 }
 
-static void tick(struct sim *sim, void *ctx)
+/* Fills b->pfds with what to wait for: new connections, client bytes
+ * that fit in the simulated send buffer, room to write to slow clients.
+ * Returns how many entries. */
+static size_t prepare_poll(struct bridge *b)
 {
-	struct bridge *b = ctx;
 	size_t n = b->nlisteners + b->nsplices;
 	if (n > b->cappfds) {
 		struct pollfd *p = realloc(b->pfds, n * 2 * sizeof *p);
-		if (!p) {
-			b->tick_id = sim_after(sim, b->interval, b->handler, b);
-			return;
-		}
+		if (!p)
+			return 0;
 		b->pfds = p;
 		b->cappfds = n * 2;
 	}
@@ -294,7 +298,14 @@ static void tick(struct sim *sim, void *ctx)
 			ev |= POLLOUT;
 		b->pfds[k++] = (struct pollfd){.fd = sp->fd >= 0 && ev ? sp->fd : -1, .events = ev};
 	}
-	if (poll(b->pfds, k, 0) > 0) {
+	return k;
+}
+
+/* Moves whatever is ready, now, in simulated time. */
+static void service(struct bridge *b)
+{
+	size_t k = prepare_poll(b);
+	if (k && poll(b->pfds, k, 0) > 0) {
 		/* Only the splices polled: accepting adds new ones behind them. */
 		size_t polled = b->nsplices;
 		for (size_t i = 0; i < b->nlisteners; i++)
@@ -322,7 +333,53 @@ static void tick(struct sim *sim, void *ctx)
 		}
 	}
 	b->nsplices = w;
+}
+
+/* The periodic safety net: I/O is normally served as soon as it is ready
+ * (bridge_sleep wakes up for it), this catches anything else. */
+static void tick(struct sim *sim, void *ctx)
+{
+	struct bridge *b = ctx;
+	service(b);
 	b->tick_id = sim_after(sim, b->interval, b->handler, b);
+}
+
+static void io_ready(struct sim *sim, void *ctx)
+{
+	(void)sim;
+	struct bridge *b = ctx;
+	b->io_pending = 0;
+	service(b);
+}
+
+static int64_t bridge_wall_ns(void *ctx)
+{
+	(void)ctx;
+	struct timespec ts;
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (int64_t)ts.tv_sec * 1000000000 + ts.tv_nsec;
+}
+
+/* The real-time loop's sleep: waits in poll() for real I/O, so bytes from a
+ * real client are served at once instead of at the next tick. */
+static void bridge_sleep(void *ctx, int64_t ns)
+{
+	struct bridge *b = ctx;
+	size_t k = prepare_poll(b);
+	struct timespec ts = {.tv_sec = ns / 1000000000, .tv_nsec = ns % 1000000000};
+	if (ppoll(k ? b->pfds : NULL, k, &ts, NULL) > 0 && !b->io_pending) {
+		b->io_pending = 1;
+		b->io_id = sim_after(b->env->sim, 0, b->io_handler, b);
+	}
+}
+
+const struct sim_clock *bridge_clock(struct bridge *b)
+{
+	/* Sleeps are short and many (one per simulated event in flight): the
+	 * default 50 us timer slack would dominate them. */
+	prctl(PR_SET_TIMERSLACK, 1UL, 0, 0, 0);
+	b->clock = (struct sim_clock){.wall_ns = bridge_wall_ns, .sleep_ns = bridge_sleep, .ctx = b};
+	return &b->clock;
 }
 
 /* ---- setup ---- */
@@ -342,6 +399,7 @@ struct bridge *bridge_new(const struct agent_env *env, int gateway, char *err, s
 	b->gateway = gateway;
 	b->max_connections = 1000;
 	b->handler = -1;
+	b->io_handler = -1;
 	return b;
 }
 
@@ -384,9 +442,11 @@ int bridge_listen(struct bridge *b, const char *addr, uint16_t port, uint32_t si
 int bridge_start(struct bridge *b, sim_time interval)
 {
 	b->interval = interval > 0 ? interval : SIM_MS;
-	if (b->handler < 0)
+	if (b->handler < 0) {
 		b->handler = sim_handler(b->env->sim, tick);
-	if (b->handler < 0)
+		b->io_handler = sim_handler(b->env->sim, io_ready);
+	}
+	if (b->handler < 0 || b->io_handler < 0)
 		return -1;
 	b->tick_id = sim_after(b->env->sim, 0, b->handler, b);
 	return b->tick_id ? 0 : -1;
@@ -412,6 +472,8 @@ void bridge_free(struct bridge **bp)
 	struct bridge *b = *bp;
 	if (b->tick_id)
 		sim_cancel(b->env->sim, b->tick_id);
+	if (b->io_pending)
+		sim_cancel(b->env->sim, b->io_id);
 	bridge_stop_listening(b);
 	for (size_t i = 0; i < b->nsplices; i++) {
 		struct splice *sp = b->splices[i];

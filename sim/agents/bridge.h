@@ -16,8 +16,10 @@
  *
  *   struct bridge *b = bridge_new(env, gateway, err, sizeof err);
  *   bridge_listen(b, "127.0.0.1", 2525, server_ip, 25, &port, err, sizeof err);
- *   bridge_start(b, 2 * SIM_MS);
+ *   bridge_start(b, 10 * SIM_MS);
+ *   sim_set_clock(sim, bridge_clock(b));
  *   sim_run_realtime(sim, 1.0, SIM_TIME_NEVER);  // until sim_stop()
+ *   sim_set_clock(sim, NULL);
  *   bridge_free(&b);
  */
 #ifndef SIM_BRIDGE_H
@@ -55,6 +57,12 @@ int bridge_listen(struct bridge *b, const char *addr, uint16_t port, uint32_t si
 
 /* Polls the real sockets every interval of simulated time from now on. */
 int bridge_start(struct bridge *b, sim_time interval);
+/* A wall clock for the real-time loop (sim_set_clock) whose sleep waits
+ * in poll() on the bridge's sockets: bytes from real clients are served as
+ * soon as they arrive. Valid while the bridge lives; restore the default
+ * clock (sim_set_clock(sim, NULL)) before freeing the bridge. */
+struct sim_clock;
+const struct sim_clock *bridge_clock(struct bridge *b);
 /* Stops accepting; open connections go on until they end. */
 void bridge_stop_listening(struct bridge *b);
 

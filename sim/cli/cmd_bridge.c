@@ -350,11 +350,13 @@ int cmd_bridge(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	static int check_handler;
 	check_handler = sim_handler(sim, check_interrupt);
-	if (check_handler < 0 || bridge_start(b, 2 * SIM_MS) < 0 || !sim_after(sim, 0, check_handler, &check_handler)) {
+	if (check_handler < 0 || bridge_start(b, 10 * SIM_MS) < 0 || !sim_after(sim, 0, check_handler, &check_handler)) {
 		fprintf(stderr, "mailsim bridge: out of memory\n");
 		goto out;
 	}
+	sim_set_clock(sim, bridge_clock(b));
 	enum sim_stop_reason why = sim_run_realtime(sim, o.speed, o.has_until ? o.until : SIM_TIME_NEVER);
+	sim_set_clock(sim, NULL);
 	bridge_stop_listening(b);
 	rc = 0;
 	if (why == SIM_FAILED) {

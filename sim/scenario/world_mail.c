@@ -394,6 +394,8 @@ struct mailstore *scn_world_mailstore(struct scn_world *w, size_t i)
 	return w->stores && i < w->s->mta_count ? w->stores[i] : NULL;
 }
 
+struct dns_server *scn_world_dns_server(struct scn_world *w) { return w->dns; }
+
 struct mta *scn_world_mta(struct scn_world *w, size_t i) { return w->mtas && i < w->s->mta_count ? w->mtas[i] : NULL; }
 
 int scn_world_export_maildir(struct scn_world *w, const char *dir, char *err, size_t errlen)
