@@ -186,6 +186,7 @@ int imap_write_envelope(struct buf *out, const struct imap_msgview *v)
 		return envelope_uncached(out, v);
 	if (!mc->have_envelope) {
 		buf_reset(&mc->envelope);
+		buf_reserve(&mc->envelope, 512); /* most envelopes fit: no regrowth */
 		int rc = envelope_uncached(&mc->envelope, v);
 		if (rc < 0)
 			return rc;

@@ -6,8 +6,8 @@
  * BODY.PEEK[section] take the sections HEADER, HEADER.FIELDS (list),
  * HEADER.FIELDS.NOT (list), TEXT, MIME and part numbers ("1.2", "1.2.TEXT"),
  * with an optional <origin.count>. The reply echoes each item as RFC 3501
- * 7.4.2 says: BODY.PEEK answers as BODY, the partial as <origin>, the field
- * names of HEADER.FIELDS upper-cased as the client wrote them.
+ * 7.4.2 says: BODY.PEEK answers as BODY, the partial as <origin>, and the
+ * field names of HEADER.FIELDS in the client's order, upper-cased.
  *
  * A fetch that reads the body without PEEK (BODY[...], RFC822,
  * RFC822.TEXT) sets \Seen: imap_fetch_sets_seen() tells the server, which

@@ -429,7 +429,7 @@ int imap_search_parse(struct imap_cursor *c, const struct imap_search_limits *li
 		int rc = imap_sp(c);
 		if (rc == 0)
 			rc = imap_read_astring(c, &cs);
-		if (rc == 0 && strcasecmp(cs.data, "US-ASCII") != 0 && strcasecmp(cs.data, "UTF-8") != 0) {
+		if (rc == 0 && (cs.len == 0 || (strcasecmp(cs.data, "US-ASCII") != 0 && strcasecmp(cs.data, "UTF-8") != 0))) {
 			*badcharset_r = 1;
 			c->err = "unsupported charset";
 			rc = PROTO_EINVAL;

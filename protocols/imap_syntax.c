@@ -211,7 +211,7 @@ static int read_quoted(struct imap_cursor *c, struct buf *out)
 			c->p++;
 		if (c->p > run && append_or_fail(c, s, out, run, (size_t)(c->p - run)) < 0) {
 			buf_truncate(out, mark);
-			return PROTO_ENOMEM;
+			return out->err;
 		}
 		if (c->p >= c->end) {
 			buf_truncate(out, mark);
@@ -231,7 +231,7 @@ static int read_quoted(struct imap_cursor *c, struct buf *out)
 		}
 		if (append_or_fail(c, s, out, c->p + 1, 1) < 0) {
 			buf_truncate(out, mark);
-			return PROTO_ENOMEM;
+			return out->err;
 		}
 		c->p += 2;
 	}
@@ -383,7 +383,7 @@ static int date_text(struct imap_cursor *c, int space_day, int64_t *days_r)
 	if (digits(c, 1, &d) < 0)
 		return -1;
 	if (imap_peek(c) >= '0' && imap_peek(c) <= '9') {
-		unsigned d2;
+		unsigned d2 = 0;
 		digits(c, 1, &d2);
 		d = d * 10 + d2;
 	}
