@@ -19,9 +19,12 @@ _Static_assert(IMAP_MAX_KEYWORDS == MS_MAX_KEYWORDS, "keyword bit ranges match")
 
 #define CACHE_MAX 65536 /* parse caches per session at most */
 
-/* A parse cache per message body, by blob address (open addressing). */
+/* A parse cache per message, by body address and UID (open addressing):
+ * the UID too, because a freed body's address may be reused by another
+ * message, which always has another UID in the folder. */
 struct cache_slot {
 	const struct blob *body;
+	uint32_t uid;
 	struct imap_msgcache *cache;
 };
 
@@ -95,15 +98,15 @@ static void cache_clear(struct imap_ms *b)
 	b->nslots = b->used = 0;
 }
 
-static size_t slot_of(const struct blob *body, size_t nslots)
+static size_t slot_of(const struct blob *body, uint32_t uid, size_t nslots)
 {
-	uintptr_t h = (uintptr_t)body;
+	uintptr_t h = (uintptr_t)body ^ ((uintptr_t)uid << 4);
 	h ^= h >> 17;
 	h *= (uintptr_t)0x9E3779B97F4A7C15ull;
 	return (size_t)(h >> 7) & (nslots - 1);
 }
 
-static struct imap_msgcache *cache_for(struct imap_ms *b, const struct blob *body)
+static struct imap_msgcache *cache_for(struct imap_ms *b, const struct blob *body, uint32_t uid)
 {
 	if (b->used * 2 >= b->nslots) {
 		if (b->used >= CACHE_MAX)
@@ -115,7 +118,7 @@ static struct imap_msgcache *cache_for(struct imap_ms *b, const struct blob *bod
 		for (size_t i = 0; i < b->nslots; i++) {
 			if (!b->slots[i].body)
 				continue;
-			size_t k = slot_of(b->slots[i].body, n);
+			size_t k = slot_of(b->slots[i].body, b->slots[i].uid, n);
 			while (v[k].body)
 				k = (k + 1) & (n - 1);
 			v[k] = b->slots[i];
@@ -124,14 +127,15 @@ static struct imap_msgcache *cache_for(struct imap_ms *b, const struct blob *bod
 		b->slots = v;
 		b->nslots = n;
 	}
-	size_t k = slot_of(body, b->nslots);
-	while (b->slots[k].body && b->slots[k].body != body)
+	size_t k = slot_of(body, uid, b->nslots);
+	while (b->slots[k].body && (b->slots[k].body != body || b->slots[k].uid != uid))
 		k = (k + 1) & (b->nslots - 1);
 	if (!b->slots[k].body) {
 		b->slots[k].cache = imap_msgcache_new();
 		if (!b->slots[k].cache)
 			return NULL;
 		b->slots[k].body = body;
+		b->slots[k].uid = uid;
 		b->used++;
 	}
 	return b->slots[k].cache;
@@ -304,7 +308,7 @@ static int op_message_at(void *ctx, size_t index, struct imap_store_msg *m_r)
 	m_r->zone_min = b->env ? b->env->zone_min : 0;
 	m_r->data = blob_data(m->body);
 	m_r->len = blob_len(m->body);
-	m_r->cache = cache_for(b, m->body);
+	m_r->cache = cache_for(b, m->body, m->uid);
 	return 0;
 }
 

@@ -444,6 +444,35 @@ static void test_idle(void)
 	tsess_close(&b);
 }
 
+/* [ALERT] after login, the autologout timer, and a shutdown. */
+static void test_alert_timeout_shutdown(void)
+{
+	world();
+	struct imap_server_config cfg;
+	imap_server_config_init(&cfg, "imap.test");
+	cfg.alert = "The server goes down for maintenance at 18:00";
+	cfg.greeting = "Hola";
+	struct tsess t;
+	REQUIRE(tsess_open(&t, ms, &cfg) == 0);
+	const char *r = tsess_talk(&t, "a1 LOGIN maria secreto");
+	CHECK(has(r, "AUTH=PLAIN] Hola\r\n* OK [ALERT] The server goes down for maintenance at 18:00\r\n"
+		     "a1 OK Logged in\r\n"));
+	tsess_talk(&t, "a2 SELECT INBOX");
+	imap_server_timeout(t.s);
+	CHECK_STR(tsess_pending(&t), "* BYE Autologout; idle for too long\r\n");
+	CHECK(imap_server_should_close(t.s));
+	CHECK(imap_server_state(t.s) == IMAP_SERVER_LOGOUT);
+	/* The folder is no longer watched: a delivery reaches nobody. */
+	tsess_deliver(inbox, "x@y", "late", MS_RECENT);
+	CHECK_STR(tsess_pending(&t), "");
+	tsess_close(&t);
+	REQUIRE(tsess_open(&t, ms, NULL) == 0);
+	tsess_pending(&t); /* the greeting */
+	imap_server_shutdown(t.s, NULL);
+	CHECK_STR(tsess_pending(&t), "* BYE Server shutting down\r\n");
+	tsess_close(&t);
+}
+
 /* The same conversation fed whole and one byte at a time must give the
  * same bytes. */
 static void test_bytewise(void)
@@ -487,6 +516,7 @@ int main(void)
 	RUN(test_bad_input);
 	RUN(test_two_sessions);
 	RUN(test_idle);
+	RUN(test_alert_timeout_shutdown);
 	RUN(test_bytewise);
 	mailstore_free(&ms);
 	CHECK(blob_live_count() == 0);
