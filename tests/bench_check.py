@@ -4,7 +4,9 @@ tiny sizes and checks its JSON has every figure and that the measured run
 was a correct one. Never asserts on wall time: benchmarks measure, tests do
 not judge speed.
 
-usage: bench_check.py MAILSIM kernel|tcp|smtp|mail|usage
+usage: bench_check.py MAILSIM kernel|tcp|smtp|mail|mailbox|mailbox-dovecot|usage
+
+Exit code 77 (skipped): mailbox-dovecot without Dovecot installed.
 """
 import json
 import os
@@ -156,6 +158,95 @@ def check_mail(mailsim):
         fail("bench mail --help prints no usage")
 
 
+MAILBOX_IMAP = ["imap_login", "imap_select", "imap_fetch", "imap_sync", "imap_search", "imap_logout"]
+MAILBOX_POP3 = ["pop3_login", "pop3_stat", "pop3_list", "pop3_uidl", "pop3_retr_all", "pop3_quit", "pop3_download",
+                "pop3_retr_one"]
+MAILBOX_FIGURES = ["samples", "median_us", "p99_us", "mean_us", "max_us", "total_seconds"]
+MAILBOX_CPU = ["cpu_median_us", "cpu_p99_us", "cpu_total_seconds"]
+
+
+def mailbox_side(side, users, messages, where, cpu):
+    """Every command's figures, one sample per user (per message for one RETR)."""
+    figures(side, ["users_measured", "wall_seconds", "response_bytes"], where)
+    if side["users_measured"] != users:
+        fail("%s: %r users measured, expected %d" % (where, side["users_measured"], users))
+    for proto, keys in (("imap", MAILBOX_IMAP), ("pop3", MAILBOX_POP3)):
+        p = side[proto]
+        for k in keys:
+            if k not in p:
+                fail("%s %s: no %s figures" % (where, proto, k))
+            figures(p[k], MAILBOX_FIGURES + (MAILBOX_CPU if cpu else []), "%s %s %s" % (where, proto, k))
+            if not cpu and "cpu_median_us" in p[k]:
+                fail("%s %s %s: the client's CPU time is not Dovecot's" % (where, proto, k))
+            want = users * messages if k == "pop3_retr_one" else users
+            if p[k]["samples"] != want:
+                fail("%s %s %s: %r samples, expected %d" % (where, proto, k, p[k]["samples"], want))
+            if not 0 < p[k]["median_us"] <= p[k]["p99_us"] <= p[k]["max_us"]:
+                fail("%s %s %s: median, p99 and max out of order: %r" % (where, proto, k, p[k]))
+
+
+def check_mailbox(mailsim):
+    small = ["bench", "mailbox", "--users", "4", "--messages", "30", "--no-dovecot", "--json"]
+    p = run(mailsim, small)
+    d = json.loads(p.stdout)
+    if d.get("benchmark") != "mailbox" or d.get("ok") is not True or (d["users"], d["messages_per_user"]) != (4, 30):
+        fail("mailbox: bad header: %s" % p.stdout[:300])
+    figures(d, ["messages", "distinct_bodies", "distinct_body_bytes", "multipart_bodies", "mailbox_bytes",
+                "generate_seconds", "fill_store_seconds", "peak_rss_bytes"], "mailbox")
+    if d["messages"] != 120 or d["distinct_bodies"] != 120 or not 120 * 300 < d["mailbox_bytes"] < 120 * 20000:
+        fail("mailbox: implausible mail: %s" % p.stdout[:500])
+    mailbox_side(d["mailsim"], 4, 30, "mailbox mailsim", True)
+    if d["dovecot"].get("ran") is not False or d["dovecot"].get("reason") != "--no-dovecot":
+        fail("mailbox: --no-dovecot did not skip Dovecot: %r" % d["dovecot"])
+    # Same seed, same mail; another seed, other mail.
+    d2 = json.loads(run(mailsim, small).stdout)
+    if (d2["mailbox_bytes"], d2["mailsim"]["response_bytes"]) != (d["mailbox_bytes"], d["mailsim"]["response_bytes"]):
+        fail("mailbox: same seed, different mail or responses")
+    d3 = json.loads(run(mailsim, small + ["--seed", "2"]).stdout)
+    if d3["mailbox_bytes"] == d["mailbox_bytes"]:
+        fail("mailbox: seeds 1 and 2 made the same mail")
+    # Users sharing a corpus smaller than all their messages.
+    d4 = json.loads(run(mailsim, ["bench", "mailbox", "--users", "6", "--messages", "20", "--distinct", "50",
+                                  "--no-dovecot", "--json"]).stdout)
+    if d4["distinct_bodies"] != 50 or d4["messages"] != 120:
+        fail("mailbox: --distinct not honoured: %r" % d4["distinct_bodies"])
+    mailbox_side(d4["mailsim"], 6, 20, "mailbox shared", True)
+    text = run(mailsim, small[:-1]).stdout
+    for needle in ("IMAP full sync (SELECT + FETCH)", "IMAP SEARCH FROM", "POP3 download (STAT..QUIT)",
+                   "Dovecot: not run: --no-dovecot"):
+        if needle not in text:
+            fail("mailbox: the report has no '%s':\n%s" % (needle, text))
+    for bad in (["--users", "0"], ["--messages", "x"], ["--distinct", "10", "--messages", "20"],
+                ["--users", "3", "--dovecot-users", "4"], ["extra"], ["--bogus"]):
+        run(mailsim, ["bench", "mailbox", "--no-dovecot"] + bad, 2)
+    if "usage: mailsim bench mailbox" not in run(mailsim, ["bench", "mailbox", "--help"]).stdout:
+        fail("bench mailbox --help prints no usage")
+
+
+def check_mailbox_dovecot(mailsim):
+    if not all(os.access(f, os.X_OK) for f in ("/usr/sbin/dovecot", "/usr/lib/dovecot/imap", "/usr/lib/dovecot/pop3")):
+        d = json.loads(run(mailsim, ["bench", "mailbox", "--users", "2", "--messages", "5", "--json"]).stdout)
+        if d["dovecot"].get("ran") is not False or "not installed" not in d["dovecot"].get("reason", ""):
+            fail("mailbox: no Dovecot, yet no reason given: %r" % d["dovecot"])
+        print("skipped: Dovecot is not installed (apt-get install dovecot-imapd dovecot-pop3d)")
+        sys.exit(77)
+    p = run(mailsim, ["bench", "mailbox", "--users", "4", "--messages", "25", "--dovecot-users", "3", "--json"])
+    d = json.loads(p.stdout)
+    dc = d["dovecot"]
+    if dc.get("ran") is not True:
+        fail("mailbox: Dovecot is installed but did not run: %r" % dc.get("reason"))
+    mailbox_side(dc, 3, 25, "mailbox dovecot", False)
+    mailbox_side(d["mailsim"], 4, 25, "mailbox mailsim", True)
+    figures(dc["imap"]["imap_first_sync_cold"], MAILBOX_FIGURES, "mailbox dovecot first sync")
+    figures(dc, ["maildir_export_seconds", "start_seconds"], "mailbox dovecot")
+    for k in ("imap_sync", "imap_search", "pop3_download"):
+        for ratios in ("dovecot_median_over_mailsim_median", "dovecot_median_over_mailsim_cpu_median"):
+            figures(d[ratios], [k], "mailbox " + ratios)
+        for goal in ("goal_10x", "goal_10x_cpu"):
+            if not isinstance(d[goal].get(k), bool):
+                fail("mailbox: %s %s not judged: %r" % (goal, k, d[goal]))
+
+
 def check_usage(mailsim):
     p = run(mailsim, ["bench", "--help"])
     for name in ("kernel", "tcp"):
@@ -175,10 +266,12 @@ def check_usage(mailsim):
 
 
 def main():
-    if len(sys.argv) != 3 or sys.argv[2] not in ("kernel", "tcp", "smtp", "mail", "usage"):
+    checks = {"kernel": check_kernel, "tcp": check_tcp, "smtp": check_smtp, "mail": check_mail,
+              "mailbox": check_mailbox, "mailbox-dovecot": check_mailbox_dovecot, "usage": check_usage}
+    if len(sys.argv) != 3 or sys.argv[2] not in checks:
         print(__doc__)
         sys.exit(2)
-    {"kernel": check_kernel, "tcp": check_tcp, "smtp": check_smtp, "mail": check_mail, "usage": check_usage}[sys.argv[2]](sys.argv[1])
+    checks[sys.argv[2]](sys.argv[1])
     print("ok")
 
 
