@@ -567,7 +567,10 @@ int ms_user_clone(struct ms_user *dst, const struct ms_user *src)
 			for (int b = 0; b < src->nkeywords; b++)
 				if (m->keywords & (1ull << b))
 					kw |= 1ull << map[b];
-			long rc = ms_append_uid(df, m->uid, m->body, m->flags, kw, m->internal_date);
+			/* The same instant, whatever each store's epoch. */
+			sim_time when = m->internal_date +
+					(src->ms->epoch_unix_s - dst->ms->epoch_unix_s) * (sim_time)1000000000;
+			long rc = ms_append_uid(df, m->uid, m->body, m->flags, kw, when);
 			if (rc < 0)
 				return (int)rc;
 		}

@@ -100,7 +100,8 @@ const char *ms_user_login(const struct ms_user *u);
  * folders every mailbox of a scenario starts with. 0 or an ms_error. */
 int ms_user_add_default_folders(struct ms_user *u);
 /* Copies src's folders, subscriptions, UIDVALIDITY/UIDNEXT, messages
- * (bodies by reference), flags and keywords into dst, which must have no
+ * (bodies by reference), flags, keywords and internal dates (the same
+ * instants, converted between the stores' epochs) into dst, which must have no
  * messages yet (folders it already has are reused). 0 or an ms_error. */
 int ms_user_clone(struct ms_user *dst, const struct ms_user *src);
 

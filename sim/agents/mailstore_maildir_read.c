@@ -80,6 +80,12 @@ static char *read_small(const char *path, size_t max, int *missing_r, char *err,
 			snprintf(err, errlen, "%s: %s", path, strerror(errno));
 		return NULL;
 	}
+	struct stat st;
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		fclose(f);
+		return NULL;
+	}
 	char *data = malloc(max + 1);
 	size_t n = data ? fread(data, 1, max + 1, f) : 0;
 	int bad = ferror(f);

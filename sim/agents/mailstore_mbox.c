@@ -20,6 +20,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #include "protocols/buf.h"
 #include "protocols/header.h"
@@ -36,6 +37,12 @@ static char *slurp(const char *path, size_t max, size_t *len_r, char *err, size_
 	FILE *f = fopen(path, "rb");
 	if (!f) {
 		snprintf(err, errlen, "%s: %s", path, strerror(errno));
+		return NULL;
+	}
+	struct stat st;
+	if (fstat(fileno(f), &st) != 0 || !S_ISREG(st.st_mode)) {
+		snprintf(err, errlen, "%s: not a regular file", path);
+		fclose(f);
 		return NULL;
 	}
 	size_t cap = 65536, n = 0;
