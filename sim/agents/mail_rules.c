@@ -320,6 +320,16 @@ static int addressed_to(const uint8_t *data, size_t len, const char *const *addr
 const char *mr_vacation_refusal(const struct mr_rules *r, const char *user, const char *env_from,
 				const uint8_t *data, size_t len)
 {
+	char v[256];
+	if (field_value(data, len, "Auto-Submitted", v, sizeof v)) {
+		char *semi = strchr(v, ';');
+		if (semi)
+			*semi = 0;
+		for (size_t n = strlen(v); n && (v[n - 1] == ' ' || v[n - 1] == '\t'); n--)
+			v[n - 1] = 0;
+		if (strcasecmp(v, "no") != 0)
+			return "it is Auto-Submitted (RFC 3834 2)";
+	}
 	if (!env_from || !*env_from)
 		return "the Return-Path is empty (a bounce or another automatic reply)";
 	const char *at = strrchr(env_from, '@');
@@ -336,16 +346,6 @@ const char *mr_vacation_refusal(const struct mr_rules *r, const char *user, cons
 		return "the sender is a list address (owner-* or *-request)";
 	if (strcasecmp(env_from, user) == 0)
 		return "the sender is the user";
-	char v[256];
-	if (field_value(data, len, "Auto-Submitted", v, sizeof v)) {
-		char *semi = strchr(v, ';');
-		if (semi)
-			*semi = 0;
-		for (size_t n = strlen(v); n && (v[n - 1] == ' ' || v[n - 1] == '\t'); n--)
-			v[n - 1] = 0;
-		if (strcasecmp(v, "no") != 0)
-			return "it is Auto-Submitted (RFC 3834 2)";
-	}
 	if (field_value(data, len, "Precedence", v, sizeof v) &&
 	    (strcasecmp(v, "bulk") == 0 || strcasecmp(v, "list") == 0 || strcasecmp(v, "junk") == 0))
 		return "it has Precedence: bulk, list or junk";
