@@ -326,6 +326,9 @@ static long import_folder(struct ms_user *u, const struct md_folder *mf, char *e
 			rc = MS_ERR_NOMEM;
 			break;
 		}
+		/* New files get UIDs from the list's UIDNEXT on, as Dovecot gives. */
+		if (!v[i].uid && next > ms_folder_uidnext(f))
+			ms_folder_set_uids(f, 0, next);
 		uint32_t flags = v[i].in_new ? MS_RECENT : 0;
 		uint64_t kw = 0;
 		const char *info = strstr(v[i].name, ":2,");
@@ -363,7 +366,7 @@ static long import_folder(struct ms_user *u, const struct md_folder *mf, char *e
 	}
 	files_free(v, n);
 	if (rc == 0 && validity)
-		rc = ms_folder_set_uids(f, validity, next);
+		rc = ms_folder_set_uids(f, validity, next > ms_folder_uidnext(f) ? next : ms_folder_uidnext(f));
 	return rc < 0 ? rc : (long)f->count;
 }
 

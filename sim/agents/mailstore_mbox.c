@@ -251,6 +251,7 @@ long mailstore_import_mbox(struct ms_user *u, const char *folder, const char *pa
 	long count = 0, line = 1;
 	int64_t epoch = u->ms->epoch_unix_s;
 	int rc = 0;
+	uint32_t base_next = 0;
 	while (p < end && rc == 0) {
 		/* p is at a "From " line; find the next one. */
 		long from_lineno = line;
@@ -294,8 +295,11 @@ long mailstore_import_mbox(struct ms_user *u, const char *folder, const char *pa
 		}
 		uint64_t kw = 0;
 		rc = add_keywords(u, mm.keywords, &kw);
-		if (rc == 0 && count == 0 && mm.has_base && f->count == 0)
-			rc = ms_folder_set_uids(f, mm.base_validity, mm.base_next);
+		if (rc == 0 && count == 0 && mm.has_base && f->count == 0) {
+			/* UIDNEXT once the messages are in: their X-UIDs are below it. */
+			rc = ms_folder_set_uids(f, mm.base_validity, 0);
+			base_next = mm.base_next;
+		}
 		if (rc == 0) {
 			uint32_t flags = mm.flags | (mm.old ? 0 : MS_RECENT);
 			sim_time when = have_date ? (t - epoch) * 1000000000LL : 0;
@@ -314,5 +318,7 @@ long mailstore_import_mbox(struct ms_user *u, const char *folder, const char *pa
 		p = next;
 	}
 	free(data);
+	if (rc == 0 && base_next)
+		ms_folder_set_uids(f, 0, base_next); /* never lowers it */
 	return rc < 0 ? rc : count;
 }
