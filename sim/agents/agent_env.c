@@ -68,3 +68,19 @@ void agent_date_now(const struct agent_env *env, char *out)
 	if (msg_date_format(out, t, env->zone_min) != 0)
 		msg_date_format(out, 0, 0);
 }
+
+const char *agent_proto_for_port(uint16_t port)
+{
+	switch (port) {
+	case 25:
+	case 587:
+	case 2525:
+		return "SMTP";
+	case 110:
+		return "POP3";
+	case 143:
+		return "IMAP";
+	default:
+		return "TCP";
+	}
+}

@@ -38,4 +38,9 @@ void agent_publish_note(const struct agent_env *env, int host, uint32_t conn_id,
  * 23:30:35 -0300") into out (at least 40 bytes). */
 void agent_date_now(const struct agent_env *env, char *out);
 
+/* The mail protocol usually served on a TCP port, for transcripts of raw
+ * connections (telnet, the bridge): "SMTP" (25, 587, 2525), "POP3" (110),
+ * "IMAP" (143), else "TCP". */
+const char *agent_proto_for_port(uint16_t port);
+
 #endif

@@ -12,3 +12,4 @@ BENCH(msg, "mail format: parse and build throughput beside Python's email packag
 BENCH(smtp, "SMTP client and server engines in memory: messages per second")
 BENCH(mail, "the whole journey: UAs, MTAs, gateways and DNS, beside Postfix's smtp-source")
 BENCH(viewer, "viewer frame times, headless software rendering at 1920x1080")
+BENCH(bridge, "real clients through the bridge: smtp-source messages per second, beside smtp-sink")

@@ -10,8 +10,8 @@
 #include <string.h>
 
 #include "sim/agents/testapp.h"
+#include "sim/cli/cli_scenario.h"
 #include "sim/cli/cmd_run.h"
-#include "sim/cli/default_scenario.h"
 #include "sim/core/bus.h"
 #include "sim/core/sim.h"
 #include "sim/net/net.h"
@@ -22,7 +22,6 @@
 #include "sim/observe/sniffer.h"
 #include "sim/observe/transcript.h"
 #include "sim/scenario/check.h"
-#include "sim/scenario/diag.h"
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/world.h"
 
@@ -315,23 +314,10 @@ int cmd_run(int argc, char **argv)
 	if (rc >= 0)
 		return rc;
 
-	struct scn_diag *diag = scn_diag_new();
-	if (!diag) {
-		fprintf(stderr, "mailsim run: out of memory\n");
+	const char *name;
+	struct scenario *s = cli_load_scenario(o.file, &name);
+	if (!s)
 		return 2;
-	}
-	const char *name = o.file ? o.file : CLI_DEFAULT_SCENARIO_NAME;
-	struct scenario *s = o.file ? scenario_load_file(o.file, diag)
-				    : scenario_load_text(name, cli_default_scenario, cli_default_scenario_len, diag);
-	if (!s) {
-		for (size_t i = 0; i < scn_diag_kept(diag); i++)
-			fprintf(stderr, "%s\n", scn_diag_message(diag, i));
-		if (scn_diag_count(diag) > scn_diag_kept(diag))
-			fprintf(stderr, "%s: ... and %zu more errors\n", name, scn_diag_count(diag) - scn_diag_kept(diag));
-		scn_diag_free(&diag);
-		return 2;
-	}
-	scn_diag_free(&diag);
 
 	uint64_t seed = o.has_seed ? o.seed : s->seed;
 	sim_time until = o.has_until ? o.until : s->until;

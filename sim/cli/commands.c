@@ -4,15 +4,19 @@
 #include <stddef.h>
 
 #include "sim/bench/bench.h"
+#include "sim/cli/cmd_bridge.h"
 #include "sim/cli/cmd_check.h"
 #include "sim/cli/cmd_msg.h"
 #include "sim/cli/cmd_run.h"
+#include "sim/cli/cmd_telnet.h"
 #include "viz/viz_cli.h"
 
 const struct cli_command cli_commands[] = {
 	{"run", "run a scenario (the built-in default without FILE)", cmd_run},
 	{"check", "validate scenario files without running them", cmd_check},
 	{"msg", "build, show and extract RFC 5322 / MIME messages", cmd_msg},
+	{"telnet", "type SMTP, POP3 or IMAP by hand to a simulated server, as with telnet", cmd_telnet},
+	{"bridge", "let real clients (telnet, curl, smtplib, mutt) talk to simulated servers", cmd_bridge},
 	{"view", "watch a scenario in the viewer window (the built-in default without FILE)", cmd_view},
 	{"snapshot", "render the viewer to PNG images, with no display needed", cmd_snapshot},
 	{"bench", "run a benchmark and print its figures (--json for JSON)", bench_command},

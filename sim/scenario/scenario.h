@@ -251,6 +251,9 @@ struct scenario {
 	struct scn_dns dns;
 	struct scn_mta *mtas;
 	size_t mta_count;
+	/* Hand-typed sessions of the timeline are left out when the world runs
+	 * (`mailsim telnet`: the user types instead). */
+	int skip_sessions;
 	struct scn_ua *uas;
 	size_t ua_count;
 	struct scn_mail_action *mail;

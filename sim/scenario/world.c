@@ -169,6 +169,7 @@ void scn_world_free(struct scn_world **wp)
 
 enum sim_stop_reason scn_world_run(struct scn_world *w, sim_time until) { return sim_run_until(w->sim, until); }
 
+const struct agent_env *scn_world_env(const struct scn_world *w) { return &w->env; }
 struct sim *scn_world_sim(struct scn_world *w) { return w->sim; }
 struct net *scn_world_net(struct scn_world *w) { return w->net; }
 struct tcp *scn_world_tcp(struct scn_world *w) { return w->tcp; }

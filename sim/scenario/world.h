@@ -42,6 +42,10 @@ struct tcp *scn_world_tcp(struct scn_world *w);
 struct udp *scn_world_udp(struct scn_world *w);
 struct testapp *scn_world_testapp(struct scn_world *w);
 const struct scenario *scn_world_scenario(const struct scn_world *w);
+struct agent_env;
+/* What the world's agents share (kernel, network, transports, epoch), for
+ * agents added from outside the scenario (`mailsim telnet`). */
+const struct agent_env *scn_world_env(const struct scn_world *w);
 
 /* Number of expectations that failed after the run (scenario "expect"
  * entries and per-client "expect", mailboxes included). */

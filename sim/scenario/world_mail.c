@@ -249,6 +249,8 @@ static void run_mail_event(struct sim *sim, void *ctx)
 		return;
 	}
 	if (a->kind == SCN_MAIL_SESSION) {
+		if (w->s->skip_sessions)
+			return;
 		size_t i = (size_t)(a - w->s->mail);
 		w->typists[i] = typist_start(&w->env, a->session_from, host_ip(w, a->session_to), a->session_port,
 					     (const char *const *)a->lines, a->line_count);

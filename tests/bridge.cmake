@@ -1,0 +1,11 @@
+# Real clients through `mailsim bridge` (issue 7): curl, smtplib (with a
+# Bcc), swaks (pipelining), a relay, 200 concurrent sessions delivered
+# exactly once, clients that vanish or stall, and a clean Ctrl-C with a
+# balanced ledger. Uses real loopback sockets on free ports.
+find_package(Python3 COMPONENTS Interpreter)
+if(Python3_FOUND)
+  add_test(NAME bridge.clients
+    COMMAND ${Python3_EXECUTABLE} ${CMAKE_CURRENT_SOURCE_DIR}/bridge/bridge_tests.py
+            $<TARGET_FILE:mailsim> ${CMAKE_SOURCE_DIR} ${CMAKE_BINARY_DIR}/test-work/bridge)
+  set_tests_properties(bridge.clients PROPERTIES TIMEOUT 300)
+endif()
