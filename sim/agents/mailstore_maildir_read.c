@@ -315,7 +315,8 @@ static long import_folder(struct ms_user *u, const struct md_folder *mf, char *e
 	rc = read_uidlist(mf->dir, v, n, &validity, &next, err, errlen);
 	if (rc == 0)
 		rc = read_keywords(u, mf->dir, bit_of, err, errlen);
-	qsort(v, n, sizeof *v, cmp_file);
+	if (n)
+		qsort(v, n, sizeof *v, cmp_file);
 	int64_t epoch = u->ms->epoch_unix_s;
 	for (size_t i = 0; i < n && rc == 0; i++) {
 		char *sub = join(mf->dir, v[i].in_new ? "new" : "cur");
@@ -471,7 +472,8 @@ long mailstore_import_maildir(struct ms_user *u, const char *path, char *err, si
 		free(subs);
 		return rc;
 	}
-	qsort(subs, nsubs, sizeof *subs, cmp_str);
+	if (nsubs)
+		qsort(subs, nsubs, sizeof *subs, cmp_str);
 	struct md_folder *folders = calloc(nsubs + 1, sizeof *folders);
 	size_t nf = 0;
 	if (folders) {

@@ -154,8 +154,12 @@ static void read_meta(const struct hdr_field *f, struct mbox_meta *mm)
 		mm->flags |= (strchr(v, 'A') ? MS_ANSWERED : 0) | (strchr(v, 'F') ? MS_FLAGGED : 0) |
 			     (strchr(v, 'T') ? MS_DRAFT : 0) | (strchr(v, 'D') ? MS_DELETED : 0);
 	} else if (hdr_name_is(f, "X-Keywords")) {
-		size_t o = strlen(mm->keywords);
-		snprintf(mm->keywords + o, sizeof mm->keywords - o, " %s", v);
+		/* Keywords past the buffer are dropped (1 KiB of names). */
+		size_t o = strlen(mm->keywords), n = strlen(v);
+		if (o + n + 2 <= sizeof mm->keywords) {
+			mm->keywords[o] = ' ';
+			memcpy(mm->keywords + o + 1, v, n + 1);
+		}
 	} else if (hdr_name_is(f, "X-UID")) {
 		mm->uid = (uint32_t)strtoul(v, NULL, 10);
 	} else if (hdr_name_is(f, "X-IMAPbase") || hdr_name_is(f, "X-IMAP")) {

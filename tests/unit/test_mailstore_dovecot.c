@@ -322,7 +322,7 @@ int main(void)
 			return 1;
 	}
 	/* Can doveadm run at all here? */
-	char probe[900];
+	char probe[1700];
 	snprintf(probe, sizeof probe, "%s doveadm -c '%s' config -n >/dev/null 2>&1", runas, conf);
 	if (system(probe) != 0) {
 		printf("SKIP: doveadm cannot run unprivileged with a configuration in /tmp on this machine\n");
