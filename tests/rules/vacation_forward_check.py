@@ -68,6 +68,13 @@ expect(all("a" in m.get_flags() for m in mailbox.Maildir(os.path.join(out, "mari
 expect(not any("oferta" in (m["Subject"] or "") for m in maria + listas), "the spam is in no folder")
 expect('discarded 000070005 for maria@dominio.de.maria: by maria@dominio.de.maria\'s filter "spam"' in log,
        "the transcript shows the spam discarded by María's filter")
+archivo = box("maria@dominio.de.maria", "Archivo.2005")
+subjects = sorted(str(make_header(decode_header(m["Subject"]))) for m in archivo)
+expect(subjects == ["Feliz Navidad", "Feliz a\u00f1o"], "Archivo/2005 holds the two messages of María's mbox file")
+navidad = [m for m in archivo if m["Message-ID"] == "<navidad.2005@gmail.com>"]
+expect(len(navidad) == 1 and navidad[0].get_flags() == "RSa", "their Status/X-Status flags (seen, answered) and X-Keywords ($Familia, letter a) are kept")
+expect(len(navidad) == 1 and b"\nFrom Juan" in navidad[0].as_bytes() and b">From" not in navidad[0].as_bytes(),
+       "and the >From line is unquoted")
 pablo, lucia, pepe = box("pablo@dominio.de.maria"), box("lucia@dominio.de.maria"), box("pepe@gmail.com")
 expect(len(pablo) == 1 and len(lucia) == 0, "Pablo kept a copy, Lucía none")
 expect(sorted(m["Delivered-To"] for m in pepe) == ["lucia@dominio.de.maria", "pablo@dominio.de.maria"],
