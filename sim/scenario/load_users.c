@@ -161,6 +161,7 @@ static int load_cond(struct scn_ctx *ctx, struct mr_cond *c, const cJSON *e, int
 	static const enum mr_test kinds[] = {MR_CONTAINS, MR_IS, MR_MATCHES, MR_EXISTS};
 	const char *header = scn_get_string(e, "header"), *address = scn_get_string(e, "address");
 	int ntests = 0;
+	const char *value = NULL;
 	for (int i = 0; i < 4; i++) {
 		const cJSON *v = scn_get(e, tests[i]);
 		if (!v)
@@ -168,7 +169,7 @@ static int load_cond(struct scn_ctx *ctx, struct mr_cond *c, const cJSON *e, int
 		ntests++;
 		c->test = kinds[i];
 		if (cJSON_IsString(v))
-			c->value = dup_checked(v->valuestring, oom);
+			value = v->valuestring;
 		else if (!cJSON_IsTrue(v))
 			c->negate = !c->negate; /* "exists": false */
 	}
@@ -193,6 +194,8 @@ static int load_cond(struct scn_ctx *ctx, struct mr_cond *c, const cJSON *e, int
 	if (ntests) {
 		c->header = dup_checked(header ? header : address, oom);
 		c->address = address != NULL;
+		if (value)
+			c->value = dup_checked(value, oom);
 	}
 	if (cJSON_IsTrue(scn_get(e, "not")))
 		c->negate = !c->negate;
