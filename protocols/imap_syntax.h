@@ -88,7 +88,8 @@ int imap_line_literal(const uint8_t *line, size_t len, uint64_t *n_r, int *non_s
 int imap_write_string(struct buf *out, const void *s, size_t n);
 /* NIL when s is NULL. */
 int imap_write_nstring(struct buf *out, const void *s, size_t n);
-/* A bare atom when every octet is an ASTRING-CHAR, else as a string. */
+/* A bare atom when every octet is an ASTRING-CHAR, else as a string;
+ * "NIL" (any case) is quoted, so that it cannot be read back as nil. */
 int imap_write_astring(struct buf *out, const void *s, size_t n);
 /* "dd-Mon-yyyy hh:mm:ss +zzzz" with quotes (INTERNALDATE). */
 int imap_write_date_time(struct buf *out, int64_t unix_s, int zone_min);

@@ -60,7 +60,7 @@ struct run {
 	int ledger_ok;
 	struct postfix_ref ref;
 	int ref_done;
-	char err[256];
+	char err[400];
 };
 
 struct watch {
@@ -130,7 +130,7 @@ static int one_run(const char *source, int sessions, uint64_t messages, uint32_t
 	struct scn_diag *diag = scn_diag_new();
 	struct scenario *s = diag ? scenario_load_text("bench-bridge", SCENARIO, sizeof SCENARIO - 1, diag) : NULL;
 	scn_diag_free(&diag);
-	char err[256] = "";
+	char err[200] = "";
 	struct scn_world *w = s ? scn_world_new(s, 1, err, sizeof err) : NULL;
 	struct bridge *b = NULL;
 	struct obs_ledger *ledger = NULL;

@@ -28,9 +28,11 @@
 #include "sim/agents/telnet_conn.h"
 #include "sim/cli/cli_scenario.h"
 #include "sim/cli/cmd_telnet.h"
+#include "sim/cli/text_wrap.h"
 #include "sim/core/blob.h"
 #include "sim/core/bus.h"
 #include "sim/core/sim.h"
+#include "sim/explain/explain.h"
 #include "sim/net/net.h"
 #include "sim/observe/ledger.h"
 #include "sim/observe/observers.h"
@@ -45,6 +47,8 @@ struct telnet_opts {
 	const char *file, *from, *to, *trace, *pcap;
 	uint64_t seed;
 	int has_seed, quiet;
+	int explain; /* -1: when stdout is a terminal */
+	const char *lang;
 	sim_time at, think, wait, until;
 	int has_until;
 };
@@ -67,6 +71,9 @@ struct session {
 	char accepted[MAX_ACCEPTED][32]; /* queue ids the server gave */
 	size_t naccepted;
 	int in_session;
+	struct explain *ex;      /* explanations after each line, or NULL */
+	enum explain_lang lang;
+	unsigned char *seen;     /* entries explained once already (shortened) */
 };
 
 static void usage(FILE *out)
@@ -90,6 +97,9 @@ static void usage(FILE *out)
 		"                   or when nothing is left to do)\n"
 		"  --trace FILE     write a JSON Lines trace of the whole run\n"
 		"  --pcap FILE      write a pcap capture of the whole run\n"
+		"  --explain        explain each command and reply (on when output is a terminal)\n"
+		"  --no-explain     show the session exactly as telnet would\n"
+		"  --lang en|es     the explanations' language (default: the locale)\n"
 		"  -q, --quiet      only the session: no account of the mail afterwards\n"
 		"  -h, --help       show this help\n\n"
 		"Example (the class note's session):\n"
@@ -122,16 +132,20 @@ static int parse_time_opt(const char *name, const char *text, sim_time *t_r)
 /* Returns -1 to go on, or the exit status. */
 static int parse_options(int argc, char **argv, struct telnet_opts *o)
 {
-	enum { OPT_FROM = 256, OPT_TO, OPT_SEED, OPT_AT, OPT_THINK, OPT_WAIT, OPT_UNTIL, OPT_TRACE, OPT_PCAP };
+	enum { OPT_FROM = 256, OPT_TO, OPT_SEED, OPT_AT, OPT_THINK, OPT_WAIT, OPT_UNTIL, OPT_TRACE, OPT_PCAP,
+	       OPT_EXPLAIN, OPT_NO_EXPLAIN, OPT_LANG };
 	static const struct option opts[] = {
 		{"from", required_argument, NULL, OPT_FROM},   {"to", required_argument, NULL, OPT_TO},
 		{"seed", required_argument, NULL, OPT_SEED},   {"at", required_argument, NULL, OPT_AT},
 		{"think", required_argument, NULL, OPT_THINK}, {"wait", required_argument, NULL, OPT_WAIT},
 		{"until", required_argument, NULL, OPT_UNTIL}, {"trace", required_argument, NULL, OPT_TRACE},
 		{"pcap", required_argument, NULL, OPT_PCAP},   {"quiet", no_argument, NULL, 'q'},
+		{"explain", no_argument, NULL, OPT_EXPLAIN},   {"no-explain", no_argument, NULL, OPT_NO_EXPLAIN},
+		{"lang", required_argument, NULL, OPT_LANG},
 		{"help", no_argument, NULL, 'h'},              {NULL, 0, NULL, 0},
 	};
 	o->think = SIM_S;
+	o->explain = -1;
 	o->wait = (10 * SIM_S);
 	optind = 1;
 	opterr = 0;
@@ -174,6 +188,21 @@ static int parse_options(int argc, char **argv, struct telnet_opts *o)
 		case OPT_PCAP:
 			o->pcap = optarg;
 			break;
+		case OPT_EXPLAIN:
+			o->explain = 1;
+			break;
+		case OPT_NO_EXPLAIN:
+			o->explain = 0;
+			break;
+		case OPT_LANG: {
+			enum explain_lang l;
+			if (explain_lang_parse(optarg, &l) != 0) {
+				fprintf(stderr, "mailsim telnet: --lang: \"%s\" is not en or es\n", optarg);
+				return 2;
+			}
+			o->lang = optarg;
+			break;
+		}
 		case 'q':
 			o->quiet = 1;
 			break;
@@ -228,24 +257,59 @@ static void list_hosts(const struct scenario *s, const struct net *net)
 	}
 }
 
+/* Explains one line of the session, below it: in full the first time an
+ * entry comes up, by its first sentence after that. */
+static void explain(struct session *ss, int from_client, const char *text, size_t len)
+{
+	const struct explain_entry *e[EXPLAIN_LINE_MAX];
+	size_t n = explain_line(ss->ex, ss->proto, from_client, text, len, e, EXPLAIN_LINE_MAX);
+	for (size_t i = 0; i < n && i < EXPLAIN_LINE_MAX; i++) {
+		size_t idx = 0;
+		while (idx < explain_count(ss->ex) && explain_at(ss->ex, idx) != e[i])
+			idx++;
+		int again = idx < explain_count(ss->ex) && ss->seen[idx];
+		if (idx < explain_count(ss->ex))
+			ss->seen[idx] = 1;
+		const char *t = e[i]->text[ss->lang];
+		char prefix[96], first[1024];
+		if (again) {
+			const char *dot = strstr(t, ". ");
+			size_t k = dot ? (size_t)(dot - t) + 1 : strlen(t);
+			snprintf(first, sizeof first, "%.*s", (int)k, t);
+			t = first;
+			snprintf(prefix, sizeof prefix, "# %s: ", e[i]->key);
+		} else {
+			snprintf(prefix, sizeof prefix, "# %s (%s): ", e[i]->key, e[i]->rfc);
+		}
+		text_wrap(stdout, t, -1, 6, 78, prefix);
+	}
+}
+
 static void on_bytes(void *ctx, const uint8_t *b, size_t n)
 {
 	struct session *ss = ctx;
-	fwrite(b, 1, n, stdout);
-	fflush(stdout);
-	ss->last_rx = sim_now(ss->sim);
-	ss->rx_count++;
-	/* Back to the command loop: the wait for the answer is re-judged. */
-	sim_stop(ss->sim);
+	if (!ss->ex)
+		fwrite(b, 1, n, stdout);
 	for (size_t i = 0; i < n; i++) {
 		if (b[i] == '\n') {
-			if (ss->line_len >= 3 && memcmp(ss->line, "354", 3) == 0 && !strcmp(ss->proto, "SMTP"))
+			size_t len = ss->line_len && ss->line[ss->line_len - 1] == '\r' ? ss->line_len - 1 : ss->line_len;
+			if (ss->ex) {
+				/* Line by line, each reply line with its explanation. */
+				printf("%.*s\n", (int)len, ss->line);
+				explain(ss, 0, ss->line, len);
+			}
+			if (len >= 3 && memcmp(ss->line, "354", 3) == 0 && !strcmp(ss->proto, "SMTP"))
 				ss->smtp_data = 1;
 			ss->line_len = 0;
 		} else if (ss->line_len < sizeof ss->line - 1) {
 			ss->line[ss->line_len++] = (char)b[i];
 		}
 	}
+	fflush(stdout);
+	ss->last_rx = sim_now(ss->sim);
+	ss->rx_count++;
+	/* Back to the command loop: the wait for the answer is re-judged. */
+	sim_stop(ss->sim);
 }
 
 static void keep_event(struct session *ss, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
@@ -485,6 +549,21 @@ int cmd_telnet(int argc, char **argv)
 	ss.sim = sim;
 	ss.net = net;
 	ss.proto = telnet_conn_proto(port);
+	if (o.explain == 1 || (o.explain == -1 && isatty(STDOUT_FILENO))) {
+		ss.ex = explain_builtin(err, sizeof err);
+		if (!ss.ex) {
+			fprintf(stderr, "mailsim telnet: the explanations: %s\n", err);
+			goto out;
+		}
+		ss.seen = calloc(explain_count(ss.ex) + 1, 1);
+		if (!ss.seen) {
+			fprintf(stderr, "mailsim telnet: out of memory\n");
+			goto out;
+		}
+		ss.lang = explain_lang_from_env();
+		if (o.lang)
+			explain_lang_parse(o.lang, &ss.lang);
+	}
 	if (s->mta_count && !(ledger = obs_ledger_open(sim, net))) {
 		fprintf(stderr, "mailsim telnet: out of memory\n");
 		goto out;
@@ -568,6 +647,9 @@ int cmd_telnet(int argc, char **argv)
 			if (strcmp(line, ".") != 0)
 				continue; /* message lines get no answer */
 			ss.smtp_data = 0;
+		} else if (ss.ex) {
+			explain(&ss, 1, line, len);
+			fflush(stdout);
 		}
 		await_answer(w, &ss, handler, o.wait);
 	}
@@ -607,6 +689,8 @@ out:
 		bus_unsubscribe(sim_bus(scn_world_sim(w)), on_record, &ss);
 	telnet_conn_free(&ss.conn);
 	free(ss.events);
+	free(ss.seen);
+	explain_free(&ss.ex);
 	obs_ledger_close(&ledger);
 	if (obs_trace_close(&trace) < 0 || obs_pcap_close(&pcap) < 0) {
 		fprintf(stderr, "mailsim telnet: writing an output file failed\n");

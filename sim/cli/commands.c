@@ -6,8 +6,10 @@
 #include "sim/bench/bench.h"
 #include "sim/cli/cmd_bridge.h"
 #include "sim/cli/cmd_check.h"
+#include "sim/cli/cmd_explain.h"
 #include "sim/cli/cmd_msg.h"
 #include "sim/cli/cmd_run.h"
+#include "sim/cli/cmd_step.h"
 #include "sim/cli/cmd_telnet.h"
 #include "viz/viz_cli.h"
 
@@ -19,6 +21,8 @@ const struct cli_command cli_commands[] = {
 	{"bridge", "let real clients (telnet, curl, smtplib, mutt) talk to simulated servers", cmd_bridge},
 	{"view", "watch a scenario in the viewer window (the built-in default without FILE)", cmd_view},
 	{"snapshot", "render the viewer to PNG images, with no display needed", cmd_snapshot},
+	{"step", "step through a scenario line by line, with explanations (--predict: a quiz)", cmd_step},
+	{"explain", "explain an SMTP, POP3, IMAP or DNS command, reply or code (English, Spanish)", cmd_explain},
 	{"bench", "run a benchmark and print its figures (--json for JSON)", bench_command},
 	{NULL, NULL, NULL},
 };

@@ -50,6 +50,7 @@ static const struct scn_key mta_keys[] = {
 	{"max_message_size", SCN_NUMBER | SCN_STRING, 0, "a size such as \"10MiB\""},
 	{"disk", SCN_NUMBER | SCN_STRING, 0, "the mailbox disk size, such as \"1MiB\""},
 	{"texts", SCN_OBJECT, 0, "reply texts: greeting, helo, ehlo, mail_ok, rcpt_ok, data, queued, quit"},
+	{"pop3", SCN_BOOL | SCN_OBJECT, 0, "true, or {\"apop\": true, ...}: a POP3 server (port 110) on this host"},
 	{NULL, 0, 0, NULL},
 };
 static const struct scn_key route_keys[] = {
@@ -87,6 +88,7 @@ static const struct scn_key mail_keys[] = {
 	{"flush", SCN_STRING, 0, "the host of an MTA whose queue runs now"},
 	{"session", SCN_OBJECT, 0, "lines typed by hand: {\"from\", \"to\", \"port\", \"lines\"}"},
 	{"turn", SCN_OBJECT, 0, "a TURN request: {\"from\": an MTA host, \"to\": a server, \"helo\": a domain}"},
+	{"pop3", SCN_OBJECT, 0, "a POP3 download: {\"ua\", \"server\", \"user\", \"password\", \"apop\", \"keep\"}"},
 	{"domain", SCN_STRING, 0, "with flush: only this domain's mail"},
 	{"description", SCN_STRING, 0, "a text describing the action"},
 	{NULL, 0, 0, NULL},
@@ -116,6 +118,80 @@ static const struct scn_key turn_keys[] = {
 	{"helo", SCN_STRING, 1, "the domain claimed in HELO"},
 	{NULL, 0, 0, NULL},
 };
+
+/* ---- POP3 (mailbox access): the MTAs' "pop3" and the timeline's "pop3" ---- */
+
+static const struct scn_key pop3_server_keys[] = {
+	{"apop", SCN_BOOL, 0, "true: offer APOP (a timestamp in the greeting)"},
+	{"user_pass", SCN_BOOL, 0, "false: refuse USER/PASS (APOP only)"},
+	{"max_failed_logins", SCN_NUMBER, 0, "failed logins before the session is closed (default 3)"},
+	{NULL, 0, 0, NULL},
+};
+
+static const struct scn_key pop3_action_keys[] = {
+	{"ua", SCN_STRING, 1, "the host of the UA that downloads"},
+	{"server", SCN_STRING, 1, "the host of an MTA with \"pop3\""},
+	{"user", SCN_STRING, 1, "the login name, such as \"maria\""},
+	{"password", SCN_STRING, 0, "the password (APOP's shared secret)"},
+	{"apop", SCN_BOOL, 0, "true: log in with APOP instead of USER/PASS"},
+	{"keep", SCN_BOOL, 0, "true: leave the mail on the server (fetch new mail by UIDL)"},
+	{NULL, 0, 0, NULL},
+};
+
+static void load_mta_pop3(struct scn_ctx *ctx, struct scn_mta *m, const cJSON *e)
+{
+	const cJSON *p = scn_get(e, "pop3");
+	if (!p)
+		return;
+	m->pop3 = cJSON_IsTrue(p) || cJSON_IsObject(p);
+	if (!cJSON_IsObject(p))
+		return;
+	scn_push_key(ctx, "pop3");
+	if (scn_check_keys(ctx, p, pop3_server_keys) == 0) {
+		const cJSON *b = scn_get(p, "apop");
+		m->pop3_apop = b && cJSON_IsTrue(b);
+		b = scn_get(p, "user_pass");
+		m->pop3_no_user_pass = b && !cJSON_IsTrue(b);
+		int64_t n = 0;
+		if (scn_parse_int(ctx, p, "max_failed_logins", 1, 100, &n) == 0)
+			m->pop3_max_failed = (unsigned)n;
+		if (m->pop3_no_user_pass && !m->pop3_apop)
+			scn_error(ctx, "with \"user_pass\": false, \"apop\" must be true (or nobody can log in)");
+	}
+	scn_pop(ctx);
+}
+
+static int ua_index(const struct scenario *s, int host);
+static int mta_index(const struct scenario *s, int host);
+static char *opt_dup(const cJSON *o, const char *key);
+
+static void load_pop3_action(struct scn_ctx *ctx, const struct scenario *s, struct scn_mail_action *a,
+			     const cJSON *p)
+{
+	a->kind = SCN_MAIL_POP3;
+	scn_push_key(ctx, "pop3");
+	if (cJSON_IsObject(p) && scn_check_keys(ctx, p, pop3_action_keys) == 0) {
+		int h = scn_host_of(ctx, s, p, "ua");
+		if (h >= 0 && (a->ua = ua_index(s, h)) < 0)
+			scn_error_key(ctx, "ua", 0, "host \"%s\" has no UA (add it to \"uas\")", s->hosts[h].name);
+		h = scn_host_of(ctx, s, p, "server");
+		if (h >= 0 && ((a->mta = mta_index(s, h)) < 0 || !s->mtas[a->mta].pop3))
+			scn_error_key(ctx, "server", 0, "host \"%s\" runs no POP3 server (give its MTA \"pop3\": true)",
+				      s->hosts[h].name);
+		a->pop3_user = opt_dup(p, "user");
+		const char *pw = scn_get_string(p, "password");
+		a->pop3_password = scn_strdup(pw ? pw : "");
+		const cJSON *b = scn_get(p, "apop");
+		a->pop3_apop = b && cJSON_IsTrue(b);
+		b = scn_get(p, "keep");
+		a->pop3_keep = b && cJSON_IsTrue(b);
+		if (a->pop3_user && (!a->pop3_user[0] || strlen(a->pop3_user) > 40 || strpbrk(a->pop3_user, " \t\r\n")))
+			scn_error_key(ctx, "user", 0, "a login name has 1 to 40 characters and no spaces");
+		if (strpbrk(a->pop3_password, "\r\n") || strlen(a->pop3_password) > 200)
+			scn_error_key(ctx, "password", 0, "a password has no line breaks and at most 200 characters");
+	}
+	scn_pop(ctx);
+}
 
 static const struct scn_key attach_keys[] = {
 	{"path", SCN_STRING, 0, "a file, relative to the scenario's folder"},
@@ -385,6 +461,7 @@ static void load_mta(struct scn_ctx *ctx, struct scenario *s, struct scn_mta *m,
 		m->max_hops = (int)hops;
 	scn_parse_size(ctx, e, "max_message_size", 1024, 1ull << 30, &m->max_message_size);
 	scn_parse_size(ctx, e, "disk", 0, 1ull << 40, &m->disk);
+	load_mta_pop3(ctx, m, e);
 	const cJSON *texts = scn_get(e, "texts");
 	if (cJSON_IsObject(texts)) {
 		scn_push_key(ctx, "texts");
@@ -632,8 +709,11 @@ int scn_load_mail(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 		const char *flush = scn_get_string(e, "flush");
 		const cJSON *session = scn_get(e, "session");
 		const cJSON *turn = scn_get(e, "turn");
-		if ((send != NULL) + (flush != NULL) + (session != NULL) + (turn != NULL) != 1) {
-			scn_error(ctx, "an action has exactly one of \"send\" (with \"ua\"), \"flush\", \"session\" or \"turn\"");
+		const cJSON *pop3 = scn_get(e, "pop3");
+		if ((send != NULL) + (flush != NULL) + (session != NULL) + (turn != NULL) + (pop3 != NULL) != 1) {
+			scn_error(ctx, "an action has exactly one of \"send\" (with \"ua\"), \"flush\", \"session\", \"turn\" or \"pop3\"");
+		} else if (pop3) {
+			load_pop3_action(ctx, s, a, pop3);
 		} else if (turn) {
 			a->kind = SCN_MAIL_TURN;
 			scn_push_key(ctx, "turn");
@@ -783,6 +863,7 @@ static const struct scn_key mail_expect_keys[] = {
 	{"received", SCN_NUMBER, 0, "how many Received fields each message has"},
 	{"subject", SCN_STRING, 0, "a text every message's Subject contains"},
 	{"absent_header", SCN_STRING, 0, "a header no message may have, such as \"Bcc\""},
+	{"ua", SCN_STRING, 0, "the host of a UA: check its local store (mail it downloaded)"},
 	{NULL, 0, 0, NULL},
 };
 
@@ -814,6 +895,16 @@ int scn_load_mail_expect(struct scn_ctx *ctx, struct scenario *s, const cJSON *e
 	x->received = scn_parse_int(ctx, e, "received", 0, 1000, &v) == 0 ? (int)v : -1;
 	x->subject = opt_dup(e, "subject");
 	x->absent_header = opt_dup(e, "absent_header");
+	x->ua = -1;
+	if (scn_get(e, "ua")) {
+		int h = scn_host_of(ctx, s, e, "ua");
+		if (h >= 0 && (x->ua = ua_index(s, h)) < 0)
+			scn_error_key(ctx, "ua", 0, "host \"%s\" has no UA (add it to \"uas\")", s->hosts[h].name);
+		else if (x->ua >= 0 && x->mailbox && strcasecmp(s->uas[x->ua].address, x->mailbox) != 0)
+			scn_error_key(ctx, "mailbox", 0, "the UA on \"%s\" is %s's: its local store has no other mailbox",
+				      s->hosts[h].name, s->uas[x->ua].address);
+		return 0;
+	}
 	int found = 0;
 	for (size_t k = 0; k < s->mta_count && x->mailbox; k++)
 		for (size_t u = 0; u < s->mtas[k].user_count; u++)
@@ -882,6 +973,8 @@ void scn_free_mail(struct scenario *s)
 		struct scn_mail_action *a = &s->mail[i];
 		free_strings(a->lines, a->line_count);
 		free(a->turn_helo);
+		free(a->pop3_user);
+		free(a->pop3_password);
 		free(a->domain);
 		free(a->from);
 		free(a->to);

@@ -165,6 +165,9 @@ struct scn_mta {
 	uint64_t max_message_size; /* 0: default */
 	uint64_t disk;             /* mailstore capacity, 0: unlimited */
 	char *texts[SCN_TEXT_COUNT];
+	/* POP3: pop3d on port 110 of the MTA's host, serving its store. */
+	int pop3, pop3_apop, pop3_no_user_pass;
+	unsigned pop3_max_failed; /* 0: the engine's default */
 };
 
 struct scn_ua {
@@ -182,7 +185,7 @@ struct scn_attachment {
 	size_t len;
 };
 
-enum scn_mail_kind { SCN_MAIL_SEND, SCN_MAIL_FLUSH, SCN_MAIL_SESSION, SCN_MAIL_TURN };
+enum scn_mail_kind { SCN_MAIL_SEND, SCN_MAIL_FLUSH, SCN_MAIL_SESSION, SCN_MAIL_TURN, SCN_MAIL_POP3 };
 
 struct scn_mail_action {
 	sim_time at;
@@ -200,6 +203,9 @@ struct scn_mail_action {
 	size_t line_count;
 	/* TURN: the MTA at index mta asks session_to's MTA, claiming turn_helo. */
 	char *turn_helo;
+	/* POP3: the UA at index ua downloads from the pop3d of mtas[mta]. */
+	char *pop3_user, *pop3_password;
+	int pop3_apop, pop3_keep;
 };
 
 /* An eavesdropper on a link (what it reads is printed after the run). */
@@ -223,6 +229,7 @@ struct scn_mail_expect {
 	int received;        /* -1: not checked */
 	char *subject;       /* NULL: not checked */
 	char *absent_header; /* NULL: not checked */
+	int ua;              /* >= 0: that UA's local store, not the MTAs' */
 };
 
 struct scenario {

@@ -59,6 +59,9 @@ struct mta;
 /* The mailstore of the scenario's i-th MTA (NULL past the end). */
 struct mailstore *scn_world_mailstore(struct scn_world *w, size_t i);
 struct mta *scn_world_mta(struct scn_world *w, size_t i);
+struct dns_server;
+/* The scenario's DNS server, or NULL when it has none. */
+struct dns_server *scn_world_dns_server(struct scn_world *w);
 struct obs_sniffer;
 /* The scenario's i-th sniffer (NULL past the end). */
 struct obs_sniffer *scn_world_sniffer(struct scn_world *w, size_t i);

@@ -14,6 +14,8 @@ struct mail_rules;
 struct mta;
 struct ua;
 struct obs_sniffer;
+struct pop3d;
+struct pop3_reader;
 
 struct fault_event {
 	struct scn_world *w;
@@ -42,6 +44,10 @@ struct scn_world {
 	struct mta_net **relay_nets;
 	struct mta_route **routes;
 	const char ***domains, ***holds;
+	/* POP3: pop3d per MTA with "pop3" (else NULL); a reader per UA, made
+	 * on its first download. */
+	struct pop3d **pop3ds;
+	struct pop3_reader **pop3_readers;
 };
 
 

@@ -14,6 +14,8 @@
 #include "sim/agents/mail_rules.h"
 #include "sim/agents/mailstore.h"
 #include "sim/agents/mta.h"
+#include "sim/agents/pop3_reader.h"
+#include "sim/agents/pop3d.h"
 #include "sim/agents/typist.h"
 #include "sim/observe/sniffer.h"
 #include "sim/agents/ua.h"
@@ -123,6 +125,60 @@ static int start_users(struct scn_world *w, size_t i, char *err, size_t errlen)
 	return 0;
 }
 
+/* ---- POP3: pop3d on MTA hosts with "pop3", downloads on the timeline ---- */
+
+static int start_pop3d(struct scn_world *w, size_t i, char *err, size_t errlen)
+{
+	const struct scn_mta *sm = &w->s->mtas[i];
+	if (!sm->pop3)
+		return 0;
+	if (!w->pop3ds && !(w->pop3ds = calloc(w->s->mta_count + 1, sizeof *w->pop3ds))) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	struct pop3d_config c = {.hostname = sm->hostname,
+				 .store = w->stores[i],
+				 .apop = sm->pop3_apop,
+				 .no_user_pass = sm->pop3_no_user_pass,
+				 .max_failed_logins = sm->pop3_max_failed};
+	w->pop3ds[i] = pop3d_new(&w->env, sm->host, &c);
+	if (!w->pop3ds[i]) {
+		snprintf(err, errlen, "%s: mtas[%zu]: cannot start the POP3 server on \"%s\" (port 110 taken?)",
+			 w->s->file, i, w->s->hosts[sm->host].name);
+		return -1;
+	}
+	return 0;
+}
+
+static void pop3_download(struct scn_world *w, const struct scn_mail_action *a)
+{
+	const struct scn_ua *su = &w->s->uas[a->ua];
+	if (!w->pop3_readers)
+		w->pop3_readers = calloc(w->s->ua_count + 1, sizeof *w->pop3_readers);
+	if (w->pop3_readers && !w->pop3_readers[a->ua])
+		w->pop3_readers[a->ua] =
+		    pop3_reader_new(&w->env, su->host, ua_local_store(w->uas[a->ua]), su->address, NULL, NULL);
+	struct pop3_reader_options o = {.server_ip = host_ip(w, w->s->mtas[a->mta].host),
+					.user = a->pop3_user,
+					.password = a->pop3_password,
+					.apop = a->pop3_apop,
+					.keep = a->pop3_keep};
+	if (!w->pop3_readers || !w->pop3_readers[a->ua] || pop3_reader_fetch(w->pop3_readers[a->ua], &o) < 0)
+		agent_publish_note(&w->env, su->host, 0, "pop3", "cannot start the POP3 download");
+}
+
+static void pop3_free(struct scn_world *w)
+{
+	for (size_t i = 0; w->pop3_readers && i < w->s->ua_count; i++)
+		pop3_reader_free(&w->pop3_readers[i]);
+	for (size_t i = 0; w->pop3ds && i < w->s->mta_count; i++)
+		pop3d_free(&w->pop3ds[i]);
+	free(w->pop3_readers);
+	free(w->pop3ds);
+	w->pop3_readers = NULL;
+	w->pop3ds = NULL;
+}
+
 static int start_mtas(struct scn_world *w, char *err, size_t errlen)
 {
 	const struct scenario *s = w->s;
@@ -195,6 +251,8 @@ static int start_mtas(struct scn_world *w, char *err, size_t errlen)
 				 s->file, i, s->hosts[sm->host].name);
 			return -1;
 		}
+		if (start_pop3d(w, i, err, errlen) < 0)
+			return -1;
 	}
 	return 0;
 nomem:
@@ -246,6 +304,10 @@ static void run_mail_event(struct sim *sim, void *ctx)
 	if (a->kind == SCN_MAIL_TURN) {
 		if (a->mta >= 0 && mta_turn_request(w->mtas[a->mta], host_ip(w, a->session_to), a->turn_helo) < 0)
 			agent_publish_note(&w->env, w->s->mtas[a->mta].host, 0, "smtp", "TURN: cannot open a connection");
+		return;
+	}
+	if (a->kind == SCN_MAIL_POP3) {
+		pop3_download(w, a);
 		return;
 	}
 	if (a->kind == SCN_MAIL_SESSION) {
@@ -321,6 +383,7 @@ void scn_world_mail_free(struct scn_world *w)
 		typist_free(&w->typists[i]);
 	free(w->typists);
 	w->typists = NULL;
+	pop3_free(w); /* the readers borrow the UAs' stores; pop3d the MTAs' */
 	for (size_t i = 0; w->uas && i < s->ua_count; i++)
 		ua_free(&w->uas[i]);
 	for (size_t i = 0; w->mtas && i < s->mta_count; i++)
@@ -358,6 +421,8 @@ struct mailstore *scn_world_mailstore(struct scn_world *w, size_t i)
 {
 	return w->stores && i < w->s->mta_count ? w->stores[i] : NULL;
 }
+
+struct dns_server *scn_world_dns_server(struct scn_world *w) { return w->dns; }
 
 struct mta *scn_world_mta(struct scn_world *w, size_t i) { return w->mtas && i < w->s->mta_count ? w->mtas[i] : NULL; }
 
@@ -409,7 +474,9 @@ size_t scn_world_mail_failed_expectations(const struct scn_world *w, FILE *out)
 	}
 	for (size_t i = 0; i < w->s->mail_expect_count; i++) {
 		const struct scn_mail_expect *x = &w->s->mail_expects[i];
-		struct ms_user *u = find_user(w, x->mailbox);
+		struct ms_user *u = x->ua >= 0 && w->uas && w->uas[x->ua]
+					? mailstore_find_user(ua_local_store(w->uas[x->ua]), x->mailbox)
+					: find_user(w, x->mailbox);
 		struct ms_folder *f = u ? ms_folder_find(u, x->folder) : NULL;
 		size_t n = f ? ms_folder_size(f) : 0;
 		char why[300] = "";
@@ -438,9 +505,12 @@ size_t scn_world_mail_failed_expectations(const struct scn_world *w, FILE *out)
 		if (why[0]) {
 			failed++;
 			if (out)
-				fprintf(out, "  expect mailbox %s %s: FAILED: %s\n", x->mailbox, x->folder, why);
+				fprintf(out, "  expect mailbox %s %s%s%s: FAILED: %s\n", x->mailbox, x->folder,
+					x->ua >= 0 ? " on " : "", x->ua >= 0 ? w->s->hosts[w->s->uas[x->ua].host].name : "",
+					why);
 		} else if (out) {
-			fprintf(out, "  expect mailbox %s %s: ok (%zu message%s)\n", x->mailbox, x->folder, n,
+			fprintf(out, "  expect mailbox %s %s%s%s: ok (%zu message%s)\n", x->mailbox, x->folder,
+				x->ua >= 0 ? " on " : "", x->ua >= 0 ? w->s->hosts[w->s->uas[x->ua].host].name : "", n,
 				n == 1 ? "" : "s");
 		}
 	}

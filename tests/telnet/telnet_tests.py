@@ -121,5 +121,13 @@ check("missing --to: exit 2 with usage", rc == 2 and "required" in err, err)
 rc, out, err = run(["--from", "milagro.dc.uba.ar", "--to", "smtp-1.dc.uba.ar", SCENARIO, "-q"], "QUIT\n")
 check("hosts by fqdn", rc == 0 and "221" in out, out + err)
 
+# Explanations below each line, in the language asked for.
+rc, out, err = run(args + ["-q", "--explain", "--lang", "es"], "HELO x\nRCPT TO: <a@b>\nQUIT\n")
+check("--explain --lang es explains commands and replies in Spanish",
+      rc == 0 and "# HELO (RFC 5321 4.1.1.1): El cliente se presenta" in out and "# 503" in out and
+      "# QUIT" in out, out)
+rc, out, err = run(args + ["-q", "--lang", "xx"], "")
+check("--lang xx: exit 2", rc == 2 and "not en or es" in err, err)
+
 print("%d passed, %d failed" % (passed, failed))
 sys.exit(1 if failed else 0)

@@ -2,7 +2,7 @@
 # valgrind's memcheck over every scenario run (issue 9 item 5): no invalid
 # read or write, no use of uninitialised memory, no definite or indirect
 # leak. Scenarios are globbed when the test runs, so new ones are covered.
-# Also the hand-typed session of `mailsim telnet`.
+# Also a hand-typed session of `mailsim telnet` and a `mailsim step` run.
 #   memcheck.sh MAILSIM SRCDIR
 # Exit 77 (skipped) without valgrind.
 mailsim=$1 src=$2
@@ -27,6 +27,11 @@ if printf 'HELO a\nMAIL FROM:<juan@gmail.com>\nRCPT TO:<mcarri@dc.uba.ar>\nDATA\
 	passed=$((passed + 1))
 else
 	echo "memcheck: errors in mailsim telnet:"; cat /tmp/memcheck.$$; failed=$((failed + 1))
+fi
+if printf 'n\nb 250\nc\ns mx\nq\n' | $vg "$mailsim" step --predict "$src/scenarios/juan-maria.json" >/dev/null 2>/tmp/memcheck.$$; then
+	passed=$((passed + 1))
+else
+	echo "memcheck: errors in mailsim step:"; cat /tmp/memcheck.$$; failed=$((failed + 1))
 fi
 rm -f /tmp/memcheck.$$
 echo "$passed passed, $failed failed"
