@@ -1,6 +1,7 @@
 /* A hand-typed protocol session; see typist.h. */
 #include "sim/agents/typist.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -21,6 +22,9 @@ struct typist {
 	size_t plen;
 	int in_data; /* typing a message after 354 */
 	int done;
+	const char *proto; /* "SMTP", "POP3" or "IMAP", by the server's port */
+	char tag[64];      /* IMAP: the tag of the command typed last ("" before) */
+	int after_plus;    /* IMAP: the next line answers a "+" (not a command) */
 };
 
 static void type_line(struct typist *t)
@@ -29,7 +33,11 @@ static void type_line(struct typist *t)
 		const char *l = t->lines[t->next++];
 		/* What the person types is published by the typist; the
 		 * server publishes its replies. */
-		agent_publish_line(t->env, t->host, t->peer, t->conn_id, "SMTP", 1, 0, l, strlen(l));
+		agent_publish_line(t->env, t->host, t->peer, t->conn_id, t->proto, 1, 0, l, strlen(l));
+		if (t->proto[0] == 'I' && !t->after_plus) {
+			size_t k = strcspn(l, " ");
+			snprintf(t->tag, sizeof t->tag, "%.*s", (int)(k < sizeof t->tag ? k : sizeof t->tag - 1), l);
+		}
 		tcp_send(t->conn, l, strlen(l));
 		tcp_send(t->conn, "\r\n", 2);
 		if (t->in_data && strcmp(l, ".") == 0) {
@@ -51,9 +59,20 @@ static void on_reply_line(struct typist *t, const char *line, size_t n)
 	int smtp_final = n >= 3 && line[0] >= '1' && line[0] <= '5' && line[1] >= '0' && line[1] <= '9' &&
 			 line[2] >= '0' && line[2] <= '9' && (n == 3 || line[3] == ' ');
 	int pop_final = (n >= 3 && memcmp(line, "+OK", 3) == 0) || (n >= 4 && memcmp(line, "-ERR", 4) == 0);
+	if (t->proto[0] == 'I') {
+		/* IMAP: the greeting, the tagged reply to the line typed last,
+		 * or a "+" asking for more (a literal, IDLE's DONE). */
+		size_t k = strlen(t->tag);
+		int greeting = t->next == 0 && n >= 4 && line[0] == '*' && line[1] == ' ';
+		int tagged = k && n > k && memcmp(line, t->tag, k) == 0 && line[k] == ' ';
+		int more = t->next > 0 && n >= 1 && line[0] == '+';
+		smtp_final = greeting || tagged || more;
+		pop_final = 0;
+		t->after_plus = more && !tagged;
+	}
 	if (!smtp_final && !pop_final)
 		return;
-	if (smtp_final && line[0] == '3' && line[1] == '5' && line[2] == '4')
+	if (t->proto[0] != 'I' && smtp_final && line[0] == '3' && line[1] == '5' && line[2] == '4')
 		t->in_data = 1;
 	if (t->done && t->conn)
 		return;
@@ -103,6 +122,7 @@ struct typist *typist_start(const struct agent_env *env, int host, uint32_t ip, 
 	if (!t)
 		return NULL;
 	t->env = env;
+	t->proto = port == 143 ? "IMAP" : port == 110 ? "POP3" : "SMTP";
 	t->lines = calloc(nlines + 1, sizeof *t->lines);
 	if (!t->lines) {
 		free(t);

@@ -1,7 +1,8 @@
 /* A person typing a protocol session by hand, as in the class note's telnet
  * listing: connects from a host to host:port and types its lines one at a
- * time, each after the server's complete reply (a final "ddd " line, or a
- * "+OK"/"-ERR" line), except the lines of a message after DATA's 354, which
+ * time, each after the server's complete reply (a final "ddd " line, a
+ * "+OK"/"-ERR" line, or for IMAP (port 143) the greeting, the tagged reply
+ * to the line typed last or a "+" continuation), except the lines of a message after DATA's 354, which
  * are typed without waiting until the lone ".". It closes after its last
  * line has been answered, or when the server closes.
  *

@@ -17,6 +17,8 @@
 #include "sim/net/net.h"
 #include "sim/net/tcp.h"
 #include "sim/observe/observers.h"
+#include "sim/agents/imap_reader.h"
+#include "sim/agents/imapd.h"
 #include "sim/agents/mta.h"
 #include "sim/observe/ledger.h"
 #include "sim/observe/sniffer.h"
@@ -204,6 +206,28 @@ static void print_report(FILE *out, const char *name, uint64_t seed, struct scn_
 			s->hosts[s->mtas[i].host].name, s->mtas[i].hostname, (unsigned long long)ms->accepted,
 			(unsigned long long)ms->relayed, (unsigned long long)ms->delivered, (unsigned long long)ms->bounced,
 			ms->queued, (unsigned long long)ms->refused_rcpts);
+	}
+	/* IMAP (mailbox access): servers and the readers' sessions. */
+	for (size_t i = 0; i < s->mta_count; i++) {
+		struct imapd *d = scn_world_imapd(w, i);
+		if (d)
+			fprintf(out, "  imapd %s: %llu sessions, %llu logins\n", s->hosts[s->mtas[i].host].name,
+				(unsigned long long)imapd_stats(d)->sessions, (unsigned long long)imapd_stats(d)->logins);
+	}
+	for (size_t i = 0; i < s->mail_count; i++) {
+		struct imap_reader *rd = scn_world_imap_reader(w, i);
+		if (!rd || !s->mail[i].imap)
+			continue;
+		const struct imap_reader_stats *st = imap_reader_stats(rd);
+		fprintf(out, "  imap reader %s -> %s: %s, %zu OK, %zu NO, %zu BAD", s->hosts[s->mail[i].imap->host].name,
+			s->hosts[s->mail[i].imap->server].name, st->logged_in ? "logged in" : "not logged in", st->ok,
+			st->no, st->bad);
+		if (st->live_exists || st->live_flags || st->live_expunges)
+			fprintf(out, "; told while idling: %zu EXISTS, %zu FETCH, %zu EXPUNGE", st->live_exists,
+				st->live_flags, st->live_expunges);
+		if (st->last_error[0])
+			fprintf(out, "; last error: %s", st->last_error);
+		fputc('\n', out);
 	}
 	for (size_t i = 0; i < s->expect_count; i++) {
 		const struct scn_expect *x = &s->expects[i];

@@ -11,6 +11,7 @@
 
 #include "protocols/buf.h"
 #include "protocols/codec.h"
+#include "sim/agents/imap_reader.h"
 #include "sim/scenario/load.h"
 
 static const struct scn_key dns_keys[] = {
@@ -51,6 +52,7 @@ static const struct scn_key mta_keys[] = {
 	{"disk", SCN_NUMBER | SCN_STRING, 0, "the mailbox disk size, such as \"1MiB\""},
 	{"texts", SCN_OBJECT, 0, "reply texts: greeting, helo, ehlo, mail_ok, rcpt_ok, data, queued, quit"},
 	{"pop3", SCN_BOOL | SCN_OBJECT, 0, "true, or {\"apop\": true, ...}: a POP3 server (port 110) on this host"},
+	{"imap", SCN_BOOL, 0, "true: run an IMAP server (port 143) on the host, serving these mailboxes"},
 	{NULL, 0, 0, NULL},
 };
 static const struct scn_key route_keys[] = {
@@ -89,6 +91,7 @@ static const struct scn_key mail_keys[] = {
 	{"session", SCN_OBJECT, 0, "lines typed by hand: {\"from\", \"to\", \"port\", \"lines\"}"},
 	{"turn", SCN_OBJECT, 0, "a TURN request: {\"from\": an MTA host, \"to\": a server, \"helo\": a domain}"},
 	{"pop3", SCN_OBJECT, 0, "a POP3 download: {\"ua\", \"server\", \"user\", \"password\", \"apop\", \"keep\"}"},
+	{"imap", SCN_OBJECT, 0, "a mail reader's IMAP session: {\"ua\", \"server\", \"user\", \"password\", \"steps\"}"},
 	{"domain", SCN_STRING, 0, "with flush: only this domain's mail"},
 	{"description", SCN_STRING, 0, "a text describing the action"},
 	{NULL, 0, 0, NULL},
@@ -192,6 +195,17 @@ static void load_pop3_action(struct scn_ctx *ctx, const struct scenario *s, stru
 	}
 	scn_pop(ctx);
 }
+
+/* ---- IMAP (mailbox access) ---- */
+static const struct scn_key imap_keys[] = {
+	{"ua", SCN_STRING, 1, "the host the mail reader runs on, such as \"phone\""},
+	{"server", SCN_STRING, 1, "the host running the IMAP server (an MTA with \"imap\": true)"},
+	{"port", SCN_NUMBER, 0, "the server's port (default 143)"},
+	{"user", SCN_STRING, 1, "the login name, such as \"maria\""},
+	{"password", SCN_STRING, 0, "the password"},
+	{"steps", SCN_ARRAY, 1, "what the reader does, in order: [{\"select\": \"INBOX\"}, {\"idle\": \"30s\"}]"},
+	{NULL, 0, 0, NULL},
+};
 
 static const struct scn_key attach_keys[] = {
 	{"path", SCN_STRING, 0, "a file, relative to the scenario's folder"},
@@ -409,6 +423,8 @@ static void load_mta(struct scn_ctx *ctx, struct scenario *s, struct scn_mta *m,
 		m->turn = cJSON_IsTrue(b);
 	if ((b = scn_get(e, "starttls")))
 		m->starttls = cJSON_IsTrue(b);
+	if ((b = scn_get(e, "imap")))
+		m->imap = cJSON_IsTrue(b);
 	const cJSON *routes = scn_get(e, "routes");
 	if (cJSON_IsArray(routes)) {
 		scn_push_key(ctx, "routes");
@@ -681,6 +697,64 @@ static char *opt_dup(const cJSON *o, const char *key)
 	return v ? scn_strdup(v) : NULL;
 }
 
+static void load_imap(struct scn_ctx *ctx, struct scenario *s, struct scn_mail_action *a, const cJSON *o)
+{
+	if (!cJSON_IsObject(o) || scn_check_keys(ctx, o, imap_keys) != 0)
+		return;
+	struct scn_imap *im = calloc(1, sizeof *im);
+	if (!im)
+		return;
+	a->imap = im;
+	im->host = scn_host_of(ctx, s, o, "ua");
+	im->server = scn_host_of(ctx, s, o, "server");
+	int64_t port = 143;
+	scn_parse_int(ctx, o, "port", 1, 65535, &port);
+	im->port = (uint16_t)port;
+	im->user = opt_dup(o, "user");
+	im->password = opt_dup(o, "password");
+	if (!im->password)
+		im->password = scn_strdup("");
+	if (im->server >= 0 && (port == 143 && !scn_get(o, "port"))) {
+		int i = mta_index(s, im->server);
+		if (i < 0 || !s->mtas[i].imap)
+			scn_error_key(ctx, "server", 0, "host \"%s\" runs no IMAP server (give its MTA \"imap\": true)",
+				      s->hosts[im->server].name);
+	}
+	const cJSON *steps = scn_get(o, "steps");
+	if (!cJSON_IsArray(steps))
+		return;
+	scn_push_key(ctx, "steps");
+	size_t n = (size_t)cJSON_GetArraySize(steps), i = 0;
+	im->steps = calloc(n + 1, sizeof *im->steps);
+	for (const cJSON *st = steps->child; st && im->steps; st = st->next, i++) {
+		scn_push_index(ctx, i);
+		if (!cJSON_IsObject(st) || cJSON_GetArraySize(st) != 1) {
+			scn_error_type(ctx, st, "one step with one key, such as {\"search\": \"FROM \\\"juan\\\"\"}");
+		} else {
+			const cJSON *v = st->child;
+			char num[32];
+			const char *text = NULL;
+			if (cJSON_IsString(v))
+				text = v->valuestring;
+			else if (cJSON_IsTrue(v))
+				text = "";
+			else if (cJSON_IsNumber(v)) {
+				snprintf(num, sizeof num, "%.0f", v->valuedouble);
+				text = num;
+			}
+			char why[300] = "";
+			if (!text)
+				scn_error_key(ctx, v->string, 0, "expected a string (or true for a step without a value)");
+			else if (imap_reader_step_parse(v->string, text, &im->steps[im->step_count], why, sizeof why) < 0)
+				scn_error_key(ctx, v->string, 0, "%s", why);
+			else
+				im->step_count++;
+		}
+		scn_pop(ctx);
+	}
+	scn_pop(ctx);
+}
+
 int scn_load_mail(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 {
 	const cJSON *list = scn_get(root, "mail");
@@ -710,10 +784,19 @@ int scn_load_mail(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 		const cJSON *session = scn_get(e, "session");
 		const cJSON *turn = scn_get(e, "turn");
 		const cJSON *pop3 = scn_get(e, "pop3");
-		if ((send != NULL) + (flush != NULL) + (session != NULL) + (turn != NULL) + (pop3 != NULL) != 1) {
-			scn_error(ctx, "an action has exactly one of \"send\" (with \"ua\"), \"flush\", \"session\", \"turn\" or \"pop3\"");
+		const cJSON *imap = scn_get(e, "imap");
+		if ((send != NULL) + (flush != NULL) + (session != NULL) + (turn != NULL) + (pop3 != NULL) +
+			    (imap != NULL) !=
+		    1) {
+			scn_error(ctx, "an action has exactly one of \"send\" (with \"ua\"), \"flush\", \"session\", "
+				       "\"turn\", \"pop3\" or \"imap\"");
 		} else if (pop3) {
 			load_pop3_action(ctx, s, a, pop3);
+		} else if (imap) {
+			a->kind = SCN_MAIL_IMAP;
+			scn_push_key(ctx, "imap");
+			load_imap(ctx, s, a, imap);
+			scn_pop(ctx);
 		} else if (turn) {
 			a->kind = SCN_MAIL_TURN;
 			scn_push_key(ctx, "turn");
@@ -975,6 +1058,14 @@ void scn_free_mail(struct scenario *s)
 		free(a->turn_helo);
 		free(a->pop3_user);
 		free(a->pop3_password);
+		if (a->imap) {
+			for (size_t k = 0; k < a->imap->step_count; k++)
+				imap_reader_step_clear(&a->imap->steps[k]);
+			free(a->imap->steps);
+			free(a->imap->user);
+			free(a->imap->password);
+			free(a->imap);
+		}
 		free(a->domain);
 		free(a->from);
 		free(a->to);

@@ -168,6 +168,8 @@ struct scn_mta {
 	/* POP3: pop3d on port 110 of the MTA's host, serving its store. */
 	int pop3, pop3_apop, pop3_no_user_pass;
 	unsigned pop3_max_failed; /* 0: the engine's default */
+	/* IMAP (mailbox access): imapd on port 143 of the host. */
+	int imap;
 };
 
 struct scn_ua {
@@ -185,7 +187,18 @@ struct scn_attachment {
 	size_t len;
 };
 
-enum scn_mail_kind { SCN_MAIL_SEND, SCN_MAIL_FLUSH, SCN_MAIL_SESSION, SCN_MAIL_TURN, SCN_MAIL_POP3 };
+enum scn_mail_kind { SCN_MAIL_SEND, SCN_MAIL_FLUSH, SCN_MAIL_SESSION, SCN_MAIL_TURN, SCN_MAIL_POP3, SCN_MAIL_IMAP };
+
+/* ---- IMAP (mailbox access): a mail reader's session on the timeline ---- */
+struct imap_reader_step;
+struct scn_imap {
+	int host;   /* the machine the reader runs on ("ua") */
+	int server; /* the host running imapd */
+	uint16_t port;
+	char *user, *password;
+	struct imap_reader_step *steps;
+	size_t step_count;
+};
 
 struct scn_mail_action {
 	sim_time at;
@@ -206,6 +219,8 @@ struct scn_mail_action {
 	/* POP3: the UA at index ua downloads from the pop3d of mtas[mta]. */
 	char *pop3_user, *pop3_password;
 	int pop3_apop, pop3_keep;
+	/* IMAP: a reader's session. */
+	struct scn_imap *imap;
 };
 
 /* An eavesdropper on a link (what it reads is printed after the run). */

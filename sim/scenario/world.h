@@ -65,6 +65,13 @@ struct dns_server *scn_world_dns_server(struct scn_world *w);
 struct obs_sniffer;
 /* The scenario's i-th sniffer (NULL past the end). */
 struct obs_sniffer *scn_world_sniffer(struct scn_world *w, size_t i);
+/* IMAP (mailbox access): the imapd of the scenario's i-th MTA (NULL if it
+ * has none), and the reader started by the i-th "mail" action (NULL if
+ * that action is no "imap" one or has not run yet). */
+struct imapd;
+struct imap_reader;
+struct imapd *scn_world_imapd(struct scn_world *w, size_t i);
+struct imap_reader *scn_world_imap_reader(struct scn_world *w, size_t i);
 /* Writes every MTA's mailboxes as Maildir++ under dir. 0, or -1 with err. */
 int scn_world_export_maildir(struct scn_world *w, const char *dir, char *err, size_t errlen);
 

@@ -16,6 +16,8 @@ struct ua;
 struct obs_sniffer;
 struct pop3d;
 struct pop3_reader;
+struct imapd;
+struct imap_reader;
 
 struct fault_event {
 	struct scn_world *w;
@@ -48,6 +50,9 @@ struct scn_world {
 	 * on its first download. */
 	struct pop3d **pop3ds;
 	struct pop3_reader **pop3_readers;
+	/* IMAP (mailbox access): imapd per MTA with "imap", readers per action. */
+	struct imapd **imapds;
+	struct imap_reader **imap_readers;
 };
 
 

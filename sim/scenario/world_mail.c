@@ -11,6 +11,8 @@
 #include "protocols/dns_zone.h"
 #include "protocols/header.h"
 #include "sim/agents/dns_server.h"
+#include "sim/agents/imap_reader.h"
+#include "sim/agents/imapd.h"
 #include "sim/agents/mail_rules.h"
 #include "sim/agents/mailstore.h"
 #include "sim/agents/mta.h"
@@ -260,6 +262,72 @@ nomem:
 	return -1;
 }
 
+/* ---- IMAP (mailbox access) ---- */
+
+static int start_imapds(struct scn_world *w, char *err, size_t errlen)
+{
+	const struct scenario *s = w->s;
+	w->imapds = calloc(s->mta_count + 1, sizeof *w->imapds);
+	w->imap_readers = calloc(s->mail_count + 1, sizeof *w->imap_readers);
+	if (!w->imapds || !w->imap_readers) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t i = 0; i < s->mta_count; i++) {
+		if (!s->mtas[i].imap)
+			continue;
+		struct imapd_config c = {.hostname = s->mtas[i].hostname};
+		w->imapds[i] = imapd_new(&w->env, s->mtas[i].host, w->stores[i], &c);
+		if (!w->imapds[i]) {
+			snprintf(err, errlen, "%s: mtas[%zu]: cannot start the IMAP server on \"%s\" (port 143 taken?)",
+				 s->file, i, s->hosts[s->mtas[i].host].name);
+			return -1;
+		}
+	}
+	return 0;
+}
+
+static void start_imap_reader(struct scn_world *w, const struct scn_mail_action *a)
+{
+	const struct scn_imap *im = a->imap;
+	size_t i = (size_t)(a - w->s->mail);
+	struct imap_reader_config c = {.user = im->user,
+				       .password = im->password,
+				       .server_ip = host_ip(w, im->server),
+				       .port = im->port,
+				       .steps = im->steps,
+				       .step_count = im->step_count};
+	imap_reader_free(&w->imap_readers[i]);
+	w->imap_readers[i] = imap_reader_start(&w->env, im->host, &c);
+	if (!w->imap_readers[i])
+		agent_publish_note(&w->env, im->host, 0, "imap", "cannot open a connection");
+}
+
+static void free_imap(struct scn_world *w)
+{
+	const struct scenario *s = w->s;
+	for (size_t i = 0; w->imap_readers && i < s->mail_count; i++)
+		imap_reader_free(&w->imap_readers[i]);
+	for (size_t i = 0; w->imapds && i < s->mta_count; i++)
+		imapd_free(&w->imapds[i]);
+	free(w->imap_readers);
+	free(w->imapds);
+	w->imap_readers = NULL;
+	w->imapds = NULL;
+}
+
+struct imapd *scn_world_imapd(struct scn_world *w, size_t i)
+{
+	return w->imapds && i < w->s->mta_count ? w->imapds[i] : NULL;
+}
+
+struct imap_reader *scn_world_imap_reader(struct scn_world *w, size_t i)
+{
+	return w->imap_readers && i < w->s->mail_count ? w->imap_readers[i] : NULL;
+}
+
+/* ---- UAs ---- */
+
 static void ua_report(void *ctx, const struct ua_send_report *r)
 {
 	(void)ctx;
@@ -310,6 +378,10 @@ static void run_mail_event(struct sim *sim, void *ctx)
 		pop3_download(w, a);
 		return;
 	}
+	if (a->kind == SCN_MAIL_IMAP) {
+		start_imap_reader(w, a);
+		return;
+	}
 	if (a->kind == SCN_MAIL_SESSION) {
 		if (w->s->skip_sessions)
 			return;
@@ -343,7 +415,8 @@ static void run_mail_event(struct sim *sim, void *ctx)
 int scn_world_mail_start(struct scn_world *w, char *err, size_t errlen)
 {
 	w->env = (struct agent_env){w->sim, w->net, w->tcp, w->udp, EPOCH_UNIX_S, ZONE_MIN};
-	if (start_dns(w, err, errlen) < 0 || start_mtas(w, err, errlen) < 0 || start_uas(w, err, errlen) < 0)
+	if (start_dns(w, err, errlen) < 0 || start_mtas(w, err, errlen) < 0 || start_uas(w, err, errlen) < 0 ||
+	    start_imapds(w, err, errlen) < 0)
 		return -1;
 	const struct scenario *s = w->s;
 	w->sniffers = calloc(s->sniffer_count + 1, sizeof *w->sniffers);
@@ -384,6 +457,7 @@ void scn_world_mail_free(struct scn_world *w)
 	free(w->typists);
 	w->typists = NULL;
 	pop3_free(w); /* the readers borrow the UAs' stores; pop3d the MTAs' */
+	free_imap(w);
 	for (size_t i = 0; w->uas && i < s->ua_count; i++)
 		ua_free(&w->uas[i]);
 	for (size_t i = 0; w->mtas && i < s->mta_count; i++)
