@@ -88,6 +88,8 @@ void mailstore_free(struct mailstore **msp)
 
 void mailstore_set_capacity(struct mailstore *ms, uint64_t bytes) { ms->capacity = bytes; }
 uint64_t mailstore_bytes(const struct mailstore *ms) { return ms->bytes; }
+void mailstore_set_epoch(struct mailstore *ms, int64_t unix_s) { ms->epoch_unix_s = unix_s; }
+int64_t mailstore_epoch(const struct mailstore *ms) { return ms->epoch_unix_s; }
 
 uint64_t mailstore_free_space(const struct mailstore *ms)
 {
@@ -188,6 +190,17 @@ struct ms_user *mailstore_user_at(const struct mailstore *ms, size_t i) { return
 const char *ms_user_address(const struct ms_user *u) { return u->address; }
 const char *ms_user_password(const struct ms_user *u) { return u->password; }
 const char *ms_user_login(const struct ms_user *u) { return u->login; }
+
+int ms_user_add_default_folders(struct ms_user *u)
+{
+	static const char *const names[] = {"Sent", "Drafts", "Trash"};
+	for (size_t i = 0; i < sizeof names / sizeof names[0]; i++) {
+		int rc = ms_folder_create(u, names[i], NULL);
+		if (rc != MS_OK && rc != MS_ERR_EXISTS)
+			return rc;
+	}
+	return MS_OK;
+}
 
 int ms_user_lock(struct ms_user *u, const void *owner)
 {
@@ -498,6 +511,74 @@ size_t ms_expunge(struct ms_folder *f)
 		}
 	}
 	return removed;
+}
+
+long ms_append_uid(struct ms_folder *f, uint32_t uid, struct blob *body, uint32_t flags, uint64_t keywords,
+		   sim_time internal_date)
+{
+	if (uid == 0 || uid < f->uidnext)
+		return MS_ERR_EXISTS;
+	uint32_t saved = f->uidnext;
+	f->uidnext = uid;
+	long rc = ms_append(f, body, flags, keywords, internal_date);
+	if (rc < 0)
+		f->uidnext = saved;
+	return rc;
+}
+
+int ms_folder_set_uids(struct ms_folder *f, uint32_t uidvalidity, uint32_t uidnext)
+{
+	if (f->count && uidnext <= f->msgs[f->count - 1].uid)
+		return MS_ERR_EXISTS;
+	if (uidvalidity) {
+		f->uidvalidity = uidvalidity;
+		struct mailstore *ms = f->user->ms;
+		if (uidvalidity >= ms->next_uidvalidity)
+			ms->next_uidvalidity = uidvalidity + 1;
+	}
+	if (uidnext > f->uidnext)
+		f->uidnext = uidnext;
+	return MS_OK;
+}
+
+int ms_user_clone(struct ms_user *dst, const struct ms_user *src)
+{
+	/* Keyword bits differ between users: map src's onto dst's by name. */
+	int map[MS_MAX_KEYWORDS];
+	for (int k = 0; k < src->nkeywords; k++) {
+		map[k] = ms_keyword(dst, src->keywords[k], 1);
+		if (map[k] < 0)
+			return map[k];
+	}
+	for (size_t i = 0; i < src->nfolders; i++) {
+		const struct ms_folder *sf = src->folders[i];
+		struct ms_folder *df = ms_folder_find(dst, sf->name);
+		if (!df) {
+			int rc = ms_folder_create(dst, sf->name, &df);
+			if (rc != MS_OK)
+				return rc;
+		}
+		if (df->count)
+			return MS_ERR_EXISTS;
+		df->subscribed = sf->subscribed;
+		for (size_t k = 0; k < sf->count; k++) {
+			const struct ms_message *m = &sf->msgs[k];
+			uint64_t kw = 0;
+			for (int b = 0; b < src->nkeywords; b++)
+				if (m->keywords & (1ull << b))
+					kw |= 1ull << map[b];
+			/* The same instant, whatever each store's epoch. */
+			sim_time when = m->internal_date +
+					(src->ms->epoch_unix_s - dst->ms->epoch_unix_s) * (sim_time)1000000000;
+			long rc = ms_append_uid(df, m->uid, m->body, m->flags, kw, when);
+			if (rc < 0)
+				return (int)rc;
+		}
+		int rc = ms_folder_set_uids(df, sf->uidvalidity, sf->uidnext);
+		if (rc != MS_OK)
+			return rc;
+	}
+	return MS_OK;
 }
 
 int ms_copy(struct ms_folder *src, uint32_t uid, struct ms_folder *dst, uint32_t *uid_r)

@@ -55,6 +55,9 @@ struct ms_message {
 	uint32_t uid;
 	uint32_t flags;    /* enum ms_flag bits */
 	uint64_t keywords; /* bits into the user's keyword table */
+	/* Simulated time of arrival; the calendar instant is
+	 * mailstore_epoch() + internal_date / 1e9 seconds (mail imported from
+	 * before the run has a negative time). */
 	sim_time internal_date;
 	struct blob *body; /* borrowed */
 };
@@ -76,6 +79,10 @@ void mailstore_free(struct mailstore **ms);
  * pass it fail with MS_ERR_FULL (the full-disk fault). */
 void mailstore_set_capacity(struct mailstore *ms, uint64_t bytes);
 uint64_t mailstore_bytes(const struct mailstore *ms);
+/* The Unix time (seconds) of simulated time 0, for internal dates on disk
+ * (0 unless set: internal dates are then Unix times). */
+void mailstore_set_epoch(struct mailstore *ms, int64_t unix_s);
+int64_t mailstore_epoch(const struct mailstore *ms);
 /* Bytes that can still be stored (UINT64_MAX when unlimited). */
 uint64_t mailstore_free_space(const struct mailstore *ms);
 
@@ -89,6 +96,14 @@ const char *ms_user_address(const struct ms_user *u);
 const char *ms_user_password(const struct ms_user *u);
 /* The local part of the address (the POP3/IMAP login name). */
 const char *ms_user_login(const struct ms_user *u);
+/* Creates Sent, Drafts and Trash if missing (INBOX always exists): the
+ * folders every mailbox of a scenario starts with. 0 or an ms_error. */
+int ms_user_add_default_folders(struct ms_user *u);
+/* Copies src's folders, subscriptions, UIDVALIDITY/UIDNEXT, messages
+ * (bodies by reference), flags, keywords and internal dates (the same
+ * instants, converted between the stores' epochs) into dst, which must have no
+ * messages yet (folders it already has are reused). 0 or an ms_error. */
+int ms_user_clone(struct ms_user *dst, const struct ms_user *src);
 
 /* The POP3 maildrop lock (RFC 1939: exclusive for a session). */
 int ms_user_lock(struct ms_user *u, const void *owner);
@@ -125,6 +140,14 @@ long ms_folder_index_of(const struct ms_folder *f, uint32_t uid);
 /* Appends body (takes a reference). Returns the new UID (> 0) or a negative
  * ms_error. */
 long ms_append(struct ms_folder *f, struct blob *body, uint32_t flags, uint64_t keywords, sim_time internal_date);
+/* ms_append with a chosen UID (an import keeping the UIDs of a Maildir or
+ * mbox): uid must be at least the folder's UIDNEXT (MS_ERR_EXISTS
+ * otherwise); UIDNEXT becomes uid + 1. */
+long ms_append_uid(struct ms_folder *f, uint32_t uid, struct blob *body, uint32_t flags, uint64_t keywords,
+		   sim_time internal_date);
+/* Sets UIDVALIDITY and raises UIDNEXT (never lowers it) of a folder being
+ * imported. 0 or MS_ERR_EXISTS when uidnext is below a UID in use. */
+int ms_folder_set_uids(struct ms_folder *f, uint32_t uidvalidity, uint32_t uidnext);
 int ms_set_flags(struct ms_folder *f, uint32_t uid, uint32_t flags, uint64_t keywords);
 /* Removes one message (POP3 UPDATE). */
 int ms_remove(struct ms_folder *f, uint32_t uid);
@@ -143,5 +166,27 @@ void ms_unwatch(struct ms_folder *f, const struct ms_watch_fns *fns, void *ctx);
  * dovecot-keywords file, UIDs kept in dovecot-uidlist, and a subscriptions
  * file. dir is created if missing. Returns 0 or MS_ERR_IO with err set. */
 int mailstore_export_maildir(const struct mailstore *ms, const char *dir, char *err, size_t errlen);
+
+/* Pre-filling a user's folders (mailstore_mbox.c, mailstore_maildir_read.c).
+ * Both return the number of messages imported, or a negative ms_error with
+ * a message naming the file (and line) in err. Bad input is an error,
+ * never a crash; a failed import may leave part of the mail imported. */
+
+/* Reads an mbox file (mboxrd or mboxo: messages start at "From " lines;
+ * ">From " lines lose one '>') into folder (created if missing). Status:
+ * and X-Status: give the flags (R seen, O old i.e. not \Recent, A answered,
+ * F flagged, T draft, D deleted), X-Keywords: the keywords, X-UID: and
+ * X-IMAPbase: the UIDs and UIDVALIDITY (Dovecot's and UW's headers); those
+ * headers are metadata and are not stored. The "From " line's date is the
+ * internal date. Lines end in CRLF once stored. */
+long mailstore_import_mbox(struct ms_user *u, const char *folder, const char *path, char *err, size_t errlen);
+
+/* Reads a Maildir++ tree (the root is INBOX, ".A.B" directories are the
+ * folders A/B): cur/ and new/ (new/ is \Recent), the ":2," flags (D F R S
+ * T; P is ignored) and keyword letters a-z named by each folder's
+ * dovecot-keywords, UIDs and UIDVALIDITY from dovecot-uidlist when present
+ * (other messages get UIDs after them in file name order), subscriptions,
+ * and each file's mtime as its internal date. */
+long mailstore_import_maildir(struct ms_user *u, const char *path, char *err, size_t errlen);
 
 #endif

@@ -36,6 +36,7 @@ struct mailstore {
 	size_t nusers, capusers;
 	uint64_t bytes, capacity;
 	uint32_t next_uidvalidity;
+	int64_t epoch_unix_s;
 };
 
 #endif

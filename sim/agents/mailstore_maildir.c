@@ -5,12 +5,15 @@
  * so the same run exports the same tree. Messages still \Recent and without
  * other flags go to new/ (no info suffix), the rest to cur/ with ":2,"
  * flags: D draft, F flagged, R answered, S seen, T deleted, then keyword
- * letters a-z in the order of the dovecot-keywords file. */
+ * letters a-z in the order of each folder's dovecot-keywords file. Each
+ * file's mtime is the message's internal date (what Dovecot reports as
+ * INTERNALDATE). Reading a Maildir back is mailstore_maildir_read.c. */
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/time.h>
 #include <sys/types.h>
 
 #include "sim/agents/mailstore.h"
@@ -77,19 +80,78 @@ static void folder_dir(const char *name, char *out, size_t cap)
 	out[o] = 0;
 }
 
-static void base_name(const struct ms_message *m, char *out, size_t cap)
+/* Unix seconds and microseconds of a message's internal date. */
+static void unix_time(const struct mailstore *ms, const struct ms_message *m, long long *s_r, long long *us_r)
 {
-	sim_time t = m->internal_date < 0 ? 0 : m->internal_date;
-	snprintf(out, cap, "%lld.M%lldP%u.mailsim,S=%zu", (long long)(t / 1000000000),
-		 (long long)(t % 1000000000 / 1000), m->uid, blob_len(m->body));
+	sim_time t = m->internal_date;
+	long long s = (long long)(t / 1000000000), ns = (long long)(t % 1000000000);
+	if (ns < 0) {
+		s--;
+		ns += 1000000000;
+	}
+	s += ms->epoch_unix_s;
+	if (s < 0)
+		s = ns = 0;
+	*s_r = s;
+	*us_r = ns / 1000;
+}
+
+static void base_name(const struct mailstore *ms, const struct ms_message *m, char *out, size_t cap)
+{
+	long long s, us;
+	unix_time(ms, m, &s, &us);
+	snprintf(out, cap, "%lld.M%lldP%u.mailsim,S=%zu", s, us, m->uid, blob_len(m->body));
+}
+
+/* Dovecot keeps a dovecot-keywords file per folder, and a Maildir file
+ * name has room for 26 keyword letters: each folder numbers the keywords
+ * its messages use, in the user's order. letter_of[bit] is that number,
+ * or -1 (a keyword past the 26th in one folder is not exported). */
+static int folder_keywords(const struct ms_folder *f, int letter_of[MS_MAX_KEYWORDS])
+{
+	uint64_t used = 0;
+	for (size_t i = 0; i < f->count; i++)
+		used |= f->msgs[i].keywords;
+	int n = 0;
+	for (int b = 0; b < MS_MAX_KEYWORDS; b++)
+		letter_of[b] = (used & (1ull << b)) && n < MAILDIR_KEYWORD_LETTERS ? n++ : -1;
+	return n;
+}
+
+static int write_keywords(const struct ms_folder *f, const char *path, const int letter_of[MS_MAX_KEYWORDS],
+			  char *err, size_t errlen)
+{
+	char kw[MAILDIR_KEYWORD_LETTERS * 300], file[4096];
+	size_t ko = 0;
+	for (int b = 0; b < f->user->nkeywords; b++)
+		if (letter_of[b] >= 0)
+			ko += (size_t)snprintf(kw + ko, sizeof kw - ko, "%d %.250s\n", letter_of[b], f->user->keywords[b]);
+	int rc = path_join(file, sizeof file, path, "dovecot-keywords", err, errlen);
+	return rc < 0 ? rc : write_file(file, kw, ko, err, errlen);
+}
+
+/* The file's mtime is its internal date to Dovecot and mutt. */
+static int set_mtime(const char *file, const struct mailstore *ms, const struct ms_message *m, char *err,
+		     size_t errlen)
+{
+	long long s, us;
+	unix_time(ms, m, &s, &us);
+	struct timeval tv[2] = {{(time_t)s, (suseconds_t)us}, {(time_t)s, (suseconds_t)us}};
+	if (utimes(file, tv) == 0)
+		return 0;
+	snprintf(err, errlen, "%s: %s", file, strerror(errno));
+	return MS_ERR_IO;
 }
 
 static int export_folder(const struct ms_folder *f, const char *path, char *err, size_t errlen)
 {
 	if (make_maildir(path, err, errlen) < 0)
 		return MS_ERR_IO;
+	const struct mailstore *ms = f->user->ms;
+	int letter_of[MS_MAX_KEYWORDS];
+	int nletters = folder_keywords(f, letter_of);
 	char file[4096], base[128];
-	/* dovecot-uidlist keeps UIDVALIDITY and every UID. */
+	/* dovecot-uidlist keeps UIDVALIDITY, UIDNEXT and every UID. */
 	size_t cap = 64 + f->count * 160, o = 0;
 	char *uidlist = malloc(cap);
 	if (!uidlist)
@@ -97,7 +159,7 @@ static int export_folder(const struct ms_folder *f, const char *path, char *err,
 	o += (size_t)snprintf(uidlist + o, cap - o, "3 V%u N%u\n", f->uidvalidity, f->uidnext);
 	for (size_t i = 0; i < f->count; i++) {
 		const struct ms_message *m = &f->msgs[i];
-		base_name(m, base, sizeof base);
+		base_name(ms, m, base, sizeof base);
 		o += (size_t)snprintf(uidlist + o, cap - o, "%u :%s\n", m->uid, base);
 		int in_new = m->flags == MS_RECENT && m->keywords == 0;
 		int n;
@@ -116,9 +178,10 @@ static int export_folder(const struct ms_folder *f, const char *path, char *err,
 				info[k++] = 'S';
 			if (m->flags & MS_DELETED)
 				info[k++] = 'T';
-			for (int b = 0; b < MAILDIR_KEYWORD_LETTERS; b++)
-				if (m->keywords & (1ull << b))
-					info[k++] = (char)('a' + b);
+			for (int l = 0; l < nletters; l++)
+				for (int b = 0; b < MS_MAX_KEYWORDS; b++)
+					if (letter_of[b] == l && (m->keywords & (1ull << b)))
+						info[k++] = (char)('a' + l);
 			info[k] = 0;
 			n = snprintf(file, sizeof file, "%s/cur/%s:2,%s", path, base, info);
 		}
@@ -127,6 +190,8 @@ static int export_folder(const struct ms_folder *f, const char *path, char *err,
 			snprintf(err, errlen, "%s: path too long", path);
 		else
 			rc = write_file(file, blob_data(m->body), blob_len(m->body), err, errlen);
+		if (rc == 0)
+			rc = set_mtime(file, ms, m, err, errlen);
 		if (rc < 0) {
 			free(uidlist);
 			return rc;
@@ -136,6 +201,8 @@ static int export_folder(const struct ms_folder *f, const char *path, char *err,
 	if (rc == 0)
 		rc = write_file(file, uidlist, o, err, errlen);
 	free(uidlist);
+	if (rc == 0 && nletters > 0)
+		rc = write_keywords(f, path, letter_of, err, errlen);
 	return rc;
 }
 
@@ -152,6 +219,8 @@ static int export_user(const struct ms_user *u, const char *dir, char *err, size
 	size_t so = 0;
 	if (!subs)
 		return MS_ERR_NOMEM;
+	if (u->folders[0]->subscribed)
+		so += (size_t)sprintf(subs, "INBOX\n");
 	for (size_t i = 1; i < u->nfolders; i++) {
 		folder_dir(u->folders[i]->name, sub, sizeof sub);
 		rc = path_join(path, sizeof path, root, sub, err, errlen);
@@ -175,15 +244,6 @@ static int export_user(const struct ms_user *u, const char *dir, char *err, size
 			rc = write_file(path, subs, so, err, errlen);
 	}
 	free(subs);
-	if (rc == 0 && u->nkeywords > 0) {
-		char kw[MS_MAX_KEYWORDS * 80];
-		size_t ko = 0;
-		for (int k = 0; k < u->nkeywords && k < MAILDIR_KEYWORD_LETTERS; k++)
-			ko += (size_t)snprintf(kw + ko, sizeof kw - ko, "%d %s\n", k, u->keywords[k]);
-		rc = path_join(path, sizeof path, root, "dovecot-keywords", err, errlen);
-		if (rc == 0)
-			rc = write_file(path, kw, ko, err, errlen);
-	}
 	return rc;
 }
 

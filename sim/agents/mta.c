@@ -13,6 +13,7 @@
 #include "protocols/smtp_client.h"
 #include "protocols/smtp_server.h"
 #include "sim/agents/host_life.h"
+#include "sim/agents/mail_rules.h"
 #include "sim/agents/mailstore.h"
 #include "sim/agents/mta_internal.h"
 #include "sim/agents/resolver.h"
@@ -106,11 +107,13 @@ static struct blob *with_return_path(const char *from, const uint8_t *data, size
 }
 
 static int store_for(struct mta *m, const char *rcpt, struct blob *stored, const char *qid, const char *from,
-		     const char *message_id)
+		     const char *message_id, const uint8_t *data, size_t len)
 {
 	struct ms_user *u = m->cfg.store ? mailstore_find_user(m->cfg.store, rcpt) : NULL;
 	if (!u)
 		return MS_ERR_NOT_FOUND;
+	if (m->cfg.rules && mail_rules_for(m->cfg.rules, rcpt))
+		return mta_rules_deliver(m, u, qid, from, rcpt, message_id, stored, data, len);
 	struct ms_folder *inbox = ms_folder_find(u, "INBOX");
 	long uid = ms_append(inbox, stored, MS_RECENT, 0, sim_now(m->env->sim));
 	if (uid < 0)
@@ -129,7 +132,7 @@ static int deliver_local_all(struct mta *m, const char *qid, const char *from, c
 		return MS_ERR_NOMEM;
 	int rc = 0;
 	for (size_t i = 0; i < n && rc == 0; i++)
-		rc = store_for(m, rcpts[i], stored, qid, from, message_id);
+		rc = store_for(m, rcpts[i], stored, qid, from, message_id, data, len);
 	blob_unref(&stored);
 	return rc;
 }

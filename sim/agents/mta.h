@@ -25,6 +25,7 @@
 #include "sim/core/time.h"
 
 struct agent_env;
+struct mail_rules;
 struct mailstore;
 struct mta;
 
@@ -42,6 +43,8 @@ struct mta_config {
 	const char *const *local_domains; /* delivered to store */
 	size_t n_local_domains;
 	struct mailstore *store;          /* borrowed; NULL when no local domains */
+	struct mail_rules *rules;         /* borrowed; users' filters, forwarding and
+					     vacation (mta_rules.c); NULL: none */
 	const struct mta_net *relay_nets; /* clients allowed to relay */
 	size_t n_relay_nets;
 	int open_relay;                   /* relay for anybody (insecure) */
@@ -95,6 +98,7 @@ int mta_turn_request(struct mta *m, uint32_t server_ip, const char *claimed_doma
 
 struct mta_stats {
 	uint64_t sessions, accepted, refused_rcpts, relayed, delivered, bounced, deferred, discarded;
+	uint64_t forwarded, auto_replied; /* by users' rules (mta_rules.c) */
 	size_t queued; /* recipients waiting now */
 };
 const struct mta_stats *mta_stats(const struct mta *m);

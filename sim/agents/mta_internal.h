@@ -72,6 +72,16 @@ int mta_deliver_local(struct mta *m, const char *qid, const char *from, const ch
 		      const uint8_t *data, size_t len);
 void mta_make_qid(struct mta *m, char out[24]);
 
+/* mta_rules.c: delivers to local user u through the user's rules (filters,
+ * forwarding, vacation), carrying out the verdict: stores into folders,
+ * forwards (new queue entries, original envelope sender), sends the
+ * vacation reply (empty envelope sender), or bounces a forwarding loop.
+ * stored is the message with Return-Path, data the message as accepted.
+ * 0 or an ms_error. */
+struct ms_user;
+int mta_rules_deliver(struct mta *m, struct ms_user *u, const char *qid, const char *from, const char *rcpt,
+		      const char *message_id, struct blob *stored, const uint8_t *data, size_t len);
+
 /* mta_queue.c */
 /* Queues data for the remote recipients rcpts (all of domain). Takes a
  * reference to data. */

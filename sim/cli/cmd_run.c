@@ -438,8 +438,11 @@ int cmd_run(int argc, char **argv)
 			struct obs_ledger_totals t;
 			obs_ledger_totals(ledger, &t);
 			printf("ledger: accepted %zu = delivered %zu + relayed %zu + bounced %zu + discarded %zu + queued "
-			       "%zu: balanced\n",
+			       "%zu",
 			       t.accepted, t.delivered, t.relayed, t.bounced, t.discarded, t.queued);
+			if (t.forwarded) /* as obs_ledger_print() writes it */
+				printf(" + forwarded %zu", t.forwarded);
+			printf(": balanced\n");
 		} else {
 			obs_ledger_print(ledger, stdout);
 		}

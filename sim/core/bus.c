@@ -85,6 +85,7 @@ const char *obs_mail_event_name(enum obs_mail_event e)
 	    [OBS_MAIL_SUBMITTED] = "submitted", [OBS_MAIL_ACCEPTED] = "accepted", [OBS_MAIL_HEADER] = "header",
 	    [OBS_MAIL_QUEUED] = "queued",       [OBS_MAIL_DEFERRED] = "deferred", [OBS_MAIL_RELAYED] = "relayed",
 	    [OBS_MAIL_DELIVERED] = "delivered", [OBS_MAIL_BOUNCED] = "bounced",   [OBS_MAIL_DISCARDED] = "discarded",
+	    [OBS_MAIL_FORWARDED] = "forwarded",
 	};
 	return (unsigned)e < OBS_MAIL_EVENT_COUNT ? names[e] : "?";
 }

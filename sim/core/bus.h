@@ -58,6 +58,8 @@ enum obs_mail_event {
 	OBS_MAIL_DELIVERED, /* stored in a mailbox (rcpt; text: the folder) */
 	OBS_MAIL_BOUNCED,   /* given up permanently; a DSN goes to the sender */
 	OBS_MAIL_DISCARDED, /* dropped on purpose (a bounce of a bounce, a filter) */
+	OBS_MAIL_FORWARDED, /* a user's rule sent it on to other addresses and
+			       kept no copy (text: to whom, the new queue id) */
 	OBS_MAIL_EVENT_COUNT
 };
 const char *obs_mail_event_name(enum obs_mail_event e);

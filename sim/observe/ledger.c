@@ -22,7 +22,7 @@
 #include "sim/net/net.h"
 #include "sim/observe/ledger_internal.h"
 
-const char *const ledger_fate_names[] = {"queued", "relayed", "delivered", "bounced", "discarded"};
+const char *const ledger_fate_names[] = {"queued", "relayed", "delivered", "bounced", "discarded", "forwarded"};
 
 /* ---- small containers ---- */
 
@@ -324,6 +324,7 @@ static void on_event(struct obs_ledger *l, const struct obs_record *rec, const c
 			enum ledger_fate f = ev == OBS_MAIL_RELAYED	? FATE_RELAYED
 				      : ev == OBS_MAIL_DELIVERED ? FATE_DELIVERED
 				      : ev == OBS_MAIL_BOUNCED	 ? FATE_BOUNCED
+				      : ev == OBS_MAIL_FORWARDED ? FATE_FORWARDED
 								 : FATE_DISCARDED;
 			if (en->fate != FATE_OPEN) {
 				list_add(l, &l->seen, "%s %s %s for %s, which had already been %s", where,
@@ -367,6 +368,7 @@ static void on_record(void *ctx, const struct obs_record *rec)
 	case OBS_MAIL_DELIVERED:
 	case OBS_MAIL_BOUNCED:
 	case OBS_MAIL_DISCARDED:
+	case OBS_MAIL_FORWARDED:
 		on_event(l, rec, where);
 		break;
 	default:
@@ -558,6 +560,7 @@ void obs_ledger_totals(struct obs_ledger *l, struct obs_ledger_totals *t)
 		case FATE_DELIVERED: t->delivered++; break;
 		case FATE_BOUNCED: t->bounced++; break;
 		case FATE_DISCARDED: t->discarded++; break;
+		case FATE_FORWARDED: t->forwarded++; break;
 		}
 	}
 	t->problems = l->seen.n + l->settled.n + (l->oom ? 1 : 0);
@@ -570,7 +573,7 @@ int obs_ledger_balanced(struct obs_ledger *l)
 	struct obs_ledger_totals t;
 	obs_ledger_totals(l, &t);
 	return t.problems == 0 &&
-	       t.accepted == t.delivered + t.relayed + t.bounced + t.discarded + t.queued;
+	       t.accepted == t.delivered + t.relayed + t.bounced + t.discarded + t.queued + t.forwarded;
 }
 
 size_t obs_ledger_duplicates(struct obs_ledger *l)
@@ -588,7 +591,7 @@ size_t obs_ledger_duplicates(struct obs_ledger *l)
 void ledger_follow(const struct obs_ledger *l, const struct ledger_message *m, size_t k, struct ledger_journey *j)
 {
 	static const int rank[] = {[FATE_DELIVERED] = 0, [FATE_BOUNCED] = 1, [FATE_DISCARDED] = 2,
-				   [FATE_OPEN] = 3, [FATE_RELAYED] = 4};
+				   [FATE_OPEN] = 3, [FATE_FORWARDED] = 4, [FATE_RELAYED] = 5};
 	memset(j, 0, sizeof *j);
 	const char *rcpt = l->entries[m->entries[k]].rcpt;
 	if (m->submit_host >= 0)

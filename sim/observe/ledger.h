@@ -67,6 +67,7 @@ int obs_ledger_declare_mta(struct obs_ledger *l, const struct mta *m);
 /* The totals (recipients accepted, and how each ended), as counted now. */
 struct obs_ledger_totals {
 	size_t accepted, delivered, relayed, bounced, discarded, queued;
+	size_t forwarded; /* ended by a user's forwarding rule (no copy kept) */
 	size_t problems;   /* lost, unverified or mismatched entries, bad records */
 	size_t duplicates; /* (Message-ID, mailbox) pairs delivered more than once */
 	size_t messages;   /* distinct messages followed */
@@ -80,6 +81,7 @@ size_t obs_ledger_duplicates(struct obs_ledger *l);
 
 /* The ledger as text: the totals line
  *   ledger: accepted N = delivered D + relayed R + bounced B + discarded X + queued Q: balanced
+ * (with "+ forwarded F" before the colon when a forwarding rule ended some)
  * then each problem, each duplicate, and each message's fate per recipient
  * with its path. 0, or -1 if a write failed or memory ran out. */
 int obs_ledger_print(struct obs_ledger *l, FILE *out);

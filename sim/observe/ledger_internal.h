@@ -9,7 +9,7 @@
 
 #include "sim/observe/ledger.h"
 
-enum ledger_fate { FATE_OPEN, FATE_RELAYED, FATE_DELIVERED, FATE_BOUNCED, FATE_DISCARDED };
+enum ledger_fate { FATE_OPEN, FATE_RELAYED, FATE_DELIVERED, FATE_BOUNCED, FATE_DISCARDED, FATE_FORWARDED };
 
 /* "queued", "relayed", ...: indexed by enum ledger_fate. */
 extern const char *const ledger_fate_names[];

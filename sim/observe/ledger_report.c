@@ -14,8 +14,13 @@ int obs_ledger_print(struct obs_ledger *l, FILE *out)
 	struct obs_ledger_totals t;
 	obs_ledger_totals(l, &t);
 	int balanced = obs_ledger_balanced(l);
-	fprintf(out, "ledger: accepted %zu = delivered %zu + relayed %zu + bounced %zu + discarded %zu + queued %zu: ",
+	fprintf(out, "ledger: accepted %zu = delivered %zu + relayed %zu + bounced %zu + discarded %zu + queued %zu",
 		t.accepted, t.delivered, t.relayed, t.bounced, t.discarded, t.queued);
+	/* Only when a forwarding rule ended some: runs without rules print
+	 * the line they always printed. */
+	if (t.forwarded)
+		fprintf(out, " + forwarded %zu", t.forwarded);
+	fputs(": ", out);
 	if (balanced)
 		fputs("balanced\n", out);
 	else
@@ -118,6 +123,7 @@ int obs_ledger_add_json(struct obs_ledger *l, cJSON *obj)
 	if (!o || add_count(o, "accepted", t.accepted) < 0 || add_count(o, "delivered", t.delivered) < 0 ||
 	    add_count(o, "relayed", t.relayed) < 0 || add_count(o, "bounced", t.bounced) < 0 ||
 	    add_count(o, "discarded", t.discarded) < 0 || add_count(o, "queued", t.queued) < 0 ||
+	    add_count(o, "forwarded", t.forwarded) < 0 ||
 	    !cJSON_AddBoolToObject(o, "balanced", balanced) || add_count(o, "duplicates", t.duplicates) < 0 ||
 	    add_list(o, "problems", &l->seen, &l->settled) < 0 || add_list(o, "duplicate_reports", &l->dups, NULL) < 0 ||
 	    !(queue = cJSON_AddArrayToObject(o, "queue")))

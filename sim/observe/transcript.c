@@ -580,6 +580,7 @@ static void on_mail(struct obs_transcript *t, const struct obs_record *rec)
 	case OBS_MAIL_DEFERRED:
 	case OBS_MAIL_BOUNCED:
 	case OBS_MAIL_DISCARDED:
+	case OBS_MAIL_FORWARDED:
 		fprintf(t->out, "%s %s for %s", obs_mail_event_name(rec->u.mail.event), qid, rcpt);
 		if (etext)
 			fprintf(t->out, ": %s", etext);

@@ -41,6 +41,11 @@ int scn_load_mail(struct scn_ctx *ctx, struct scenario *s, const struct cJSON *v
 int scn_load_mail_expect(struct scn_ctx *ctx, struct scenario *s, const struct cJSON *e);
 int scn_load_sniffers(struct scn_ctx *ctx, struct scenario *s, const struct cJSON *v);
 void scn_free_mail(struct scenario *s);
+/* load_users.c: an MTA's "users" list (users may be NULL: absent). */
+void scn_load_users(struct scn_ctx *ctx, struct scenario *s, struct scn_mta *m, const struct cJSON *users);
+void scn_free_user(struct scn_user *u);
+/* "local@domain" with a plausible local part and domain. */
+int scn_valid_address(const char *a);
 
 /* The host named by the string at key of e (-1 if absent); an unknown name
  * is reported at e.key, with a suggestion. */

@@ -55,11 +55,6 @@ static const struct scn_key mta_keys[] = {
 	{"imap", SCN_BOOL, 0, "true: run an IMAP server (port 143) on the host, serving these mailboxes"},
 	{NULL, 0, 0, NULL},
 };
-static const struct scn_key user_keys[] = {
-	{"address", SCN_STRING, 1, "an address such as \"maria@dominio.de.maria\""},
-	{"password", SCN_STRING, 0, "the password"},
-	{NULL, 0, 0, NULL},
-};
 static const struct scn_key route_keys[] = {
 	{"domain", SCN_STRING, 1, "a domain, or \"*\" for every remote domain"},
 	{"via", SCN_STRING, 1, "the next hop: a host name or an IPv4 address"},
@@ -247,7 +242,7 @@ static size_t string_list(struct scn_ctx *ctx, const cJSON *e, const char *key, 
 	return v ? k : 0;
 }
 
-static int valid_address(const char *a)
+int scn_valid_address(const char *a)
 {
 	const char *at = strchr(a, '@');
 	if (!at || at == a || !at[1] || strchr(at + 1, '@'))
@@ -399,42 +394,8 @@ static void load_mta(struct scn_ctx *ctx, struct scenario *s, struct scn_mta *m,
 		m->hostname = scn_strdup(s->fqdns && s->fqdns[m->host] ? s->fqdns[m->host] : s->hosts[m->host].name);
 	m->local_domain_count = string_list(ctx, e, "domains", &m->local_domains, "a domain such as \"gmail.com\"");
 	m->hold_domain_count = string_list(ctx, e, "hold_domains", &m->hold_domains, "a domain");
-	const cJSON *users = scn_get(e, "users");
-	if (cJSON_IsArray(users)) {
-		scn_push_key(ctx, "users");
-		size_t n = (size_t)cJSON_GetArraySize(users), i = 0;
-		m->users = calloc(n + 1, sizeof *m->users);
-		for (const cJSON *u = users->child; u && m->users; u = u->next, i++) {
-			scn_push_index(ctx, i);
-			if (!cJSON_IsObject(u)) {
-				scn_error_type(ctx, u, "a user such as {\"address\": \"maria@dominio.de.maria\", \"password\": \"x\"}");
-			} else if (scn_check_keys(ctx, u, user_keys) == 0) {
-				const char *a = scn_get_string(u, "address");
-				const char *pw = scn_get_string(u, "password");
-				char q[200];
-				int local = 0;
-				const char *at = strchr(a, '@');
-				for (size_t k = 0; at && k < m->local_domain_count; k++)
-					local |= m->local_domains[k] && strcmp(m->local_domains[k], at + 1) == 0;
-				if (!valid_address(a)) {
-					scn_push_key(ctx, "address");
-					scn_error(ctx, "%s is not an address such as \"maria@dominio.de.maria\"",
-						  scn_quote(a, q, sizeof q));
-					scn_pop(ctx);
-				} else if (!local) {
-					scn_push_key(ctx, "address");
-					scn_error(ctx, "%s is not in one of this MTA's \"domains\"", scn_quote(a, q, sizeof q));
-					scn_pop(ctx);
-				} else {
-					m->users[m->user_count].address = scn_strdup(a);
-					m->users[m->user_count].password = scn_strdup(pw ? pw : "");
-					m->user_count++;
-				}
-			}
-			scn_pop(ctx);
-		}
-		scn_pop(ctx);
-	}
+	/* The users: load_users.c (passwords, pre-filled mailboxes, rules). */
+	scn_load_users(ctx, s, m, scn_get(e, "users"));
 	char **nets = NULL;
 	size_t nn = string_list(ctx, e, "relay_from", &nets, "a network such as \"10.0.1.0/24\"");
 	m->relay_addr = calloc(nn + 1, sizeof *m->relay_addr);
@@ -590,7 +551,7 @@ int scn_load_uas(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 		u->mta = scn_host_of(ctx, s, e, "mta");
 		const char *a = scn_get_string(e, "address");
 		char q[200];
-		if (a && !valid_address(a)) {
+		if (a && !scn_valid_address(a)) {
 			scn_push_key(ctx, "address");
 			scn_error(ctx, "%s is not an address such as \"juan@gmail.com\"", scn_quote(a, q, sizeof q));
 			scn_pop(ctx);
@@ -1071,10 +1032,8 @@ void scn_free_mail(struct scenario *s)
 		free(m->hostname);
 		free_strings(m->local_domains, m->local_domain_count);
 		free_strings(m->hold_domains, m->hold_domain_count);
-		for (size_t u = 0; u < m->user_count; u++) {
-			free(m->users[u].address);
-			free(m->users[u].password);
-		}
+		for (size_t u = 0; u < m->user_count; u++)
+			scn_free_user(&m->users[u]);
 		free(m->users);
 		free(m->relay_addr);
 		free(m->relay_mask);

@@ -149,8 +149,15 @@ struct scn_dns {
 	size_t zone_count;
 };
 
+struct mailstore;
+struct mr_rules;
+
 struct scn_user {
 	char *address, *password;
+	/* Mail it starts with, read from "mbox" and "maildir" at load time
+	 * (a store holding just this user), or NULL. */
+	struct mailstore *seed;
+	struct mr_rules *rules; /* its "rules", or NULL */
 };
 
 struct scn_mta_route {

@@ -10,6 +10,7 @@
 
 struct dns_server;
 struct mailstore;
+struct mail_rules;
 struct mta;
 struct ua;
 struct obs_sniffer;
@@ -36,7 +37,8 @@ struct scn_world {
 	struct agent_env env;
 	struct host_life *life; /* crashes, restarts, clocks (env.life) */
 	struct dns_server *dns;
-	struct mailstore **stores; /* per scenario MTA */
+	struct mailstore **stores; /* per scenario MTA: the host's disk */
+	struct mail_rules **rules; /* per scenario MTA: users' rules and vacation memory (disk too) */
 	struct mta **mtas;
 	struct ua **uas;
 	struct typist **typists; /* per mail action */

@@ -14,6 +14,7 @@
 #include "sim/agents/host_life.h"
 #include "sim/agents/imap_reader.h"
 #include "sim/agents/imapd.h"
+#include "sim/agents/mail_rules.h"
 #include "sim/agents/mailstore.h"
 #include "sim/agents/mta.h"
 #include "sim/agents/pop3_reader.h"
@@ -87,6 +88,42 @@ static int start_dns(struct scn_world *w, char *err, size_t errlen)
 			add_auto_a(db, s->fqdns[h], host_ip(w, (int)h));
 			for (int f = 0; f < net_host_iface_count(w->net, (int)h); f++)
 				dns_db_add_reverse(db, net_host_ip(w->net, (int)h, f), s->fqdns[h], 3600);
+		}
+	}
+	return 0;
+}
+
+/* The users of MTA i: each with INBOX, Sent, Drafts and Trash, the mail
+ * the scenario gives it (the seed's bodies shared, not copied) and its
+ * rules. Store and rules belong to the world, like a disk: they outlive
+ * any crash of the MTA. */
+static int start_users(struct scn_world *w, size_t i, char *err, size_t errlen)
+{
+	const struct scenario *s = w->s;
+	const struct scn_mta *sm = &s->mtas[i];
+	mailstore_set_epoch(w->stores[i], EPOCH_UNIX_S);
+	w->rules[i] = mail_rules_new();
+	if (!w->rules[i]) {
+		snprintf(err, errlen, "out of memory");
+		return -1;
+	}
+	for (size_t u = 0; u < sm->user_count; u++) {
+		const struct scn_user *su = &sm->users[u];
+		struct ms_user *mu = mailstore_add_user(w->stores[i], su->address, su->password);
+		if (!mu) {
+			snprintf(err, errlen, "%s: mtas[%zu].users[%zu]: user \"%s\" listed twice", s->file, i, u,
+				 su->address);
+			return -1;
+		}
+		int rc = ms_user_add_default_folders(mu);
+		struct ms_user *seed = su->seed ? mailstore_find_user(su->seed, su->address) : NULL;
+		if (rc == MS_OK && seed)
+			rc = ms_user_clone(mu, seed);
+		if (rc == MS_OK && su->rules && mail_rules_set(w->rules[i], su->address, su->rules) < 0)
+			rc = MS_ERR_NOMEM;
+		if (rc != MS_OK) {
+			snprintf(err, errlen, "%s: mtas[%zu].users[%zu]: %s", s->file, i, u, ms_error_text(rc));
+			return -1;
 		}
 	}
 	return 0;
@@ -190,7 +227,8 @@ static int start_mtas(struct scn_world *w, char *err, size_t errlen)
 	w->routes = calloc(n + 1, sizeof *w->routes);
 	w->domains = calloc(n + 1, sizeof *w->domains);
 	w->holds = calloc(n + 1, sizeof *w->holds);
-	if (!w->stores || !w->mtas || !w->relay_nets || !w->routes || !w->domains || !w->holds)
+	w->rules = calloc(n + 1, sizeof *w->rules);
+	if (!w->rules || !w->stores || !w->mtas || !w->relay_nets || !w->routes || !w->domains || !w->holds)
 		goto nomem;
 	for (size_t i = 0; i < n; i++) {
 		const struct scn_mta *sm = &s->mtas[i];
@@ -198,12 +236,8 @@ static int start_mtas(struct scn_world *w, char *err, size_t errlen)
 		if (!w->stores[i])
 			goto nomem;
 		mailstore_set_capacity(w->stores[i], sm->disk);
-		for (size_t u = 0; u < sm->user_count; u++)
-			if (!mailstore_add_user(w->stores[i], sm->users[u].address, sm->users[u].password)) {
-				snprintf(err, errlen, "%s: mtas[%zu].users[%zu]: user \"%s\" listed twice", s->file, i, u,
-					 sm->users[u].address);
-				return -1;
-			}
+		if (start_users(w, i, err, errlen) < 0)
+			return -1;
 		w->relay_nets[i] = calloc(sm->relay_count + 1, sizeof **w->relay_nets);
 		w->routes[i] = calloc(sm->route_count + 1, sizeof **w->routes);
 		w->domains[i] = calloc(sm->local_domain_count + 1, sizeof **w->domains);
@@ -223,6 +257,7 @@ static int start_mtas(struct scn_world *w, char *err, size_t errlen)
 		c.local_domains = w->domains[i];
 		c.n_local_domains = sm->local_domain_count;
 		c.store = w->stores[i];
+		c.rules = w->rules[i];
 		c.relay_nets = w->relay_nets[i];
 		c.n_relay_nets = sm->relay_count;
 		c.open_relay = sm->open_relay;
@@ -494,6 +529,8 @@ void scn_world_mail_free(struct scn_world *w)
 	dns_server_free(&w->dns);
 	for (size_t i = 0; w->stores && i < s->mta_count; i++) {
 		mailstore_free(&w->stores[i]);
+		if (w->rules)
+			mail_rules_free(&w->rules[i]);
 		if (w->relay_nets)
 			free(w->relay_nets[i]);
 		if (w->routes)
@@ -506,6 +543,8 @@ void scn_world_mail_free(struct scn_world *w)
 	free(w->uas);
 	free(w->mtas);
 	free(w->stores);
+	free(w->rules);
+	w->rules = NULL;
 	free(w->relay_nets);
 	free(w->routes);
 	free(w->domains);

@@ -281,7 +281,7 @@ static void test_json(void)
 	CHECK_EQ_INT(obs_ledger_add_json(l, root), 0);
 	char *got = cJSON_PrintUnformatted(item(root, "ledger"));
 	CHECK_STR(got,
-		  "{\"accepted\":3,\"delivered\":1,\"relayed\":1,\"bounced\":0,\"discarded\":0,\"queued\":1,"
+		  "{\"accepted\":3,\"delivered\":1,\"relayed\":1,\"bounced\":0,\"discarded\":0,\"queued\":1,\"forwarded\":0,"
 		  "\"balanced\":true,\"duplicates\":0,\"problems\":[],\"duplicate_reports\":[],"
 		  "\"queue\":[{\"host\":\"server\",\"queue_id\":\"Q2\",\"rcpt\":\"maria@dominio.de.maria\","
 		  "\"reason\":\"retry at 60.000000000s: 452 4.2.2 Mailbox full\",\"verified\":true}],"

@@ -160,7 +160,8 @@ static const char want[] =
     "\t\t\"relayed\":\t0,\n"
     "\t\t\"delivered\":\t0,\n"
     "\t\t\"bounced\":\t0,\n"
-    "\t\t\"discarded\":\t0\n"
+    "\t\t\"discarded\":\t0,\n"
+    "\t\t\"forwarded\":\t0\n"
     "\t}\n"
     "}";
 
