@@ -1,5 +1,6 @@
 /* The viewer's controls (see control.h). */
 #include "viz/control.h"
+#include "viz/explain_view.h"
 
 #include <ctype.h>
 #include <math.h>
@@ -691,7 +692,7 @@ char *viz_control_describe(struct viz_control *c)
 	char *out = NULL;
 	if (!scene || !r)
 		goto done;
-	char sel[96] = "";
+	char sel[256] = "";
 	switch (c->selected.kind) {
 	case VIZ_HIT_HOST:
 		snprintf(sel, sizeof sel, "selected host %s\n", host_label(c, (int)c->selected.id));
@@ -702,9 +703,15 @@ char *viz_control_describe(struct viz_control *c)
 	case VIZ_HIT_PACKET:
 		snprintf(sel, sizeof sel, "selected packet %llu\n", (unsigned long long)c->selected.id);
 		break;
-	case VIZ_HIT_LINE:
-		snprintf(sel, sizeof sel, "selected line %llu\n", (unsigned long long)c->selected.id);
+	case VIZ_HIT_LINE: {
+		int o = snprintf(sel, sizeof sel, "selected line %llu\n", (unsigned long long)c->selected.id);
+		const struct viz_log_entry *e = viz_scene_log_seq(c->scene, c->selected.id);
+		const char *keys[4];
+		size_t k = e ? viz_explain_keys(e, keys, 4) : 0;
+		for (size_t i = 0; i < k && o > 0 && (size_t)o < sizeof sel; i++)
+			o += snprintf(sel + o, sizeof sel - (size_t)o, "explain %s\n", keys[i]);
 		break;
+	}
 	default:
 		break;
 	}

@@ -19,6 +19,7 @@
 #include "sim/net/net.h"
 #include "sim/net/packet.h"
 #include "viz/describe.h"
+#include "viz/explain_view.h"
 #include "viz/frame_internal.h"
 #include "viz/inspect.h"
 #include "viz/msgtrack.h"
@@ -913,6 +914,8 @@ static void selection_box(struct build *b, float x0, float y0, float maxw)
 		if (m >= 0)
 			snprintf(lines[n++], sizeof lines[0], "%s %d: %.120s", viz_str(lang, VIZ_S_MESSAGE), m + 1,
 				 viz_msgs_get(viz_scene_msgs(s), (size_t)m)->id);
+		/* What the line means, from the explanations catalogue. */
+		n += (int)viz_explain_line(e, lang, lines + n, (size_t)(12 - n), 64);
 	} else if (v->selected.kind == VIZ_HIT_LINK && v->selected.id < (uint64_t)viz_scene_link_count(s)) {
 		int l = (int)v->selected.id;
 		const struct link_params *p = net_link_params(net, l);

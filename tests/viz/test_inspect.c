@@ -304,6 +304,18 @@ static void test_click_line(void)
 	}
 	CHECK_EQ_INT(details, 1);
 	CHECK_EQ_INT(lit, 1);
+	/* The details box explains the line from the catalogue (RCPT, RFC
+	 * 5321 4.1.1.3), and the debug description names the entry. */
+	int explained = 0;
+	for (size_t i = 0; i < viz_frame_count(f); i++) {
+		const struct viz_cmd *k = viz_frame_cmd(f, i);
+		explained += k->kind == VIZ_CMD_TEXT && k->tag == VIZ_TAG_SELECTION &&
+			     strstr(viz_frame_text(f, k), "RCPT (RFC 5321 4.1.1.3)") != NULL;
+	}
+	CHECK_EQ_INT(explained, 1);
+	char *d = viz_control_describe(c);
+	CHECK(d && strstr(d, "selected line ") && strstr(d, "explain RCPT\n"));
+	free(d);
 	key(c, VIZ_KEY_BREAK_CMD);
 	CHECK_STR(viz_control_breaks(c), "RCPT");
 	/* Later, a line of the DATA selects its message. */
