@@ -172,7 +172,7 @@ static int one_run(const char *source, int sessions, uint64_t messages, uint32_t
 		int null = open("/dev/null", O_RDWR);
 		dup2(null, STDIN_FILENO);
 		dup2(fd, STDOUT_FILENO);
-		dup2(null, STDERR_FILENO);
+		dup2(fd, STDERR_FILENO);
 		execv(argv[0], argv);
 		_exit(127);
 	}
@@ -196,8 +196,19 @@ static int one_run(const char *source, int sessions, uint64_t messages, uint32_t
 			kill(pid, SIGKILL);
 			waitpid(pid, NULL, 0);
 		}
-		snprintf(r->err, sizeof r->err, "smtp-source %s", wt.exited == -1 ? "ran past 300 s and was killed"
-								 : "failed");
+		/* Say what smtp-source said last (its error line). */
+		char tail[200] = "";
+		off_t end = lseek(fd, 0, SEEK_END);
+		if (end > 0 && lseek(fd, end > 199 ? end - 199 : 0, SEEK_SET) >= 0) {
+			ssize_t k = read(fd, tail, sizeof tail - 1);
+			tail[k > 0 ? k : 0] = 0;
+			for (char *q = tail; *q; q++)
+				if (*q == '\r' || *q == '\n')
+					*q = ' ';
+		}
+		snprintf(r->err, sizeof r->err, "smtp-source %s (exit %d): ...%s",
+			 wt.exited == -1 ? "ran past 300 s and was killed" : "failed",
+			 WIFEXITED(wt.status) ? WEXITSTATUS(wt.status) : -1, tail);
 		goto out;
 	}
 	r->source_count = last_counter(fd);
