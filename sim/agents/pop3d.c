@@ -56,7 +56,8 @@ static void on_event(void *ctx, enum pop3_maildrop_event ev, const char *user, s
 		break;
 	case POP3_MD_LOCKED:
 		d->stats.logins++;
-		agent_publish_note(d->env, d->host, ps->conn_id, "pop3", "maildrop of %s locked (%zu messages)", user, n);
+		agent_publish_note(d->env, d->host, ps->conn_id, "pop3", "maildrop of %s locked (%zu message%s)", user, n,
+				   n == 1 ? "" : "s");
 		break;
 	case POP3_MD_UNLOCKED:
 		agent_publish_note(d->env, d->host, ps->conn_id, "pop3", "maildrop of %s unlocked", user);

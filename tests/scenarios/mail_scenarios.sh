@@ -26,5 +26,15 @@ check "open-relay-spam: the strict server refuses" sh -c 'printf "%s\n" "$1" | g
 out=$("$MAILSIM" run "$SRC/scenarios/turn-insecure.json")
 check "turn-insecure: TURN accepted and roles reversed" sh -c 'printf "%s\n" "$1" | grep -qF "arjuna -> mallory     C: EHLO arjuna.mindflip.com"' sh "$out"
 check "turn-insecure: the held mail reaches mallory" sh -c 'printf "%s\n" "$1" | grep -qF "path sender > arjuna > mallory"' sh "$out"
+# POP3 against IMAP: the phone idling on IMAP sees the POP3 download's
+# deletions as EXPUNGE and the new message as EXISTS; the lock refuses the
+# second POP3 client, not the IMAP one.
+out=$("$MAILSIM" run "$SRC/scenarios/pop3-vs-imap.json")
+check "pop3-vs-imap meets its expectations" "$MAILSIM" run --quiet "$SRC/scenarios/pop3-vs-imap.json"
+for line in "mx-maria -> maria-phone         S: * 1 EXPUNGE" "mx-maria -> maria-phone         S: * 1 EXISTS" \
+	"mx-maria -> maria-desktop       S: -ERR [IN-USE]" "pop3: UPDATE: 2 messages removed" \
+	"told while idling: 1 EXISTS, 0 FETCH, 2 EXPUNGE"; do
+	check "pop3-vs-imap shows '$line'" sh -c 'printf "%s\n" "$1" | grep -qF -- "$2"' sh "$out" "$line"
+done
 echo "$pass passed, $fail failed"
 [ "$fail" -eq 0 ]
