@@ -20,6 +20,8 @@ struct imap_msgcache *imap_msgcache_new(void)
 	buf_init(&mc->envelope, IMAP_MSGCACHE_MAX);
 	buf_init(&mc->body[0], IMAP_MSGCACHE_MAX);
 	buf_init(&mc->body[1], IMAP_MSGCACHE_MAX);
+	for (size_t i = 0; i < IMAP_MSGCACHE_NFIELDS; i++)
+		buf_init(&mc->field[i], IMAP_MSGCACHE_MAX);
 	return mc;
 }
 
@@ -29,6 +31,9 @@ static void cache_clear(struct imap_msgcache *mc)
 	buf_reset(&mc->envelope);
 	buf_reset(&mc->body[0]);
 	buf_reset(&mc->body[1]);
+	for (size_t i = 0; i < IMAP_MSGCACHE_NFIELDS; i++)
+		buf_reset(&mc->field[i]);
+	mc->have_field = 0;
 	mc->have_envelope = mc->have_body[0] = mc->have_body[1] = mc->have_body_offset = 0;
 }
 
@@ -40,6 +45,8 @@ void imap_msgcache_free(struct imap_msgcache **cache)
 	buf_free(&(*cache)->envelope);
 	buf_free(&(*cache)->body[0]);
 	buf_free(&(*cache)->body[1]);
+	for (size_t i = 0; i < IMAP_MSGCACHE_NFIELDS; i++)
+		buf_free(&(*cache)->field[i]);
 	free(*cache);
 	*cache = NULL;
 }

@@ -24,6 +24,7 @@
 #include <strings.h>
 
 #include "protocols/header.h"
+#include "protocols/imap_msgview_internal.h"
 #include "protocols/imap_seqset.h"
 #include "protocols/message.h"
 #include "protocols/proto_err.h"
@@ -477,26 +478,66 @@ static int64_t floor_div(int64_t a, int64_t b)
 	return a >= 0 ? a / b : -((-a + b - 1) / b);
 }
 
-static int header_match(struct eval *e, const struct node *n)
+/* Appends every occurrence of the field, decoded and folded, each ending
+ * in a NUL, to out. */
+static int collect_field(struct eval *e, const char *name, struct buf *out)
 {
 	size_t pos = 0;
 	struct hdr_field f;
 	while (hdr_next(e->v->raw, e->v->raw_len, &pos, &f, NULL) > 0) {
-		if (!hdr_name_is(&f, n->field))
+		if (!hdr_name_is(&f, name))
 			continue;
-		if (n->needle_len == 0)
-			return 1;
 		buf_reset(&e->tmp);
-		buf_reset(&e->folded);
 		int rc = hdr_decode(&e->tmp, f.value, f.value_len, NULL);
 		if (rc == 0)
-			rc = fold(&e->folded, e->tmp.data ? e->tmp.data : "", e->tmp.len);
+			rc = fold(out, e->tmp.data ? e->tmp.data : "", e->tmp.len);
+		if (rc == 0)
+			rc = buf_append(out, "", 1);
 		if (rc < 0)
 			return rc;
-		if (contains(e->folded.data, e->folded.len, n->needle, n->needle_len))
-			return 1;
 	}
 	return 0;
+}
+
+_Static_assert(sizeof header_keys / sizeof header_keys[0] == IMAP_MSGCACHE_NFIELDS, "one cached field per key");
+
+/* The cached folded occurrences of a SEARCH header key, or NULL when the
+ * field is not one of them or there is no cache. */
+static const struct buf *cached_field(struct eval *e, const char *name, int *rc_r)
+{
+	*rc_r = 0;
+	size_t i = 0;
+	while (i < sizeof header_keys / sizeof header_keys[0] && strcasecmp(header_keys[i].field, name) != 0)
+		i++;
+	struct imap_msgcache *mc = i < sizeof header_keys / sizeof header_keys[0] ? imap_msgview_cache(e->v) : NULL;
+	if (!mc)
+		return NULL;
+	if (!(mc->have_field & (1u << i))) {
+		buf_reset(&mc->field[i]);
+		if ((*rc_r = collect_field(e, header_keys[i].field, &mc->field[i])) < 0) {
+			buf_reset(&mc->field[i]);
+			return NULL;
+		}
+		mc->have_field |= 1u << i;
+	}
+	return &mc->field[i];
+}
+
+static int header_match(struct eval *e, const struct node *n)
+{
+	int rc;
+	const struct buf *c = cached_field(e, n->field, &rc);
+	if (rc < 0)
+		return rc;
+	if (!c) {
+		buf_reset(&e->folded);
+		if ((rc = collect_field(e, n->field, &e->folded)) < 0)
+			return rc;
+		c = &e->folded;
+	}
+	if (c->len == 0)
+		return 0;
+	return contains(c->data, c->len, n->needle, n->needle_len);
 }
 
 static int collect_header_text(struct eval *e)

@@ -17,17 +17,13 @@ _Static_assert((int)IMAP_F_SEEN == (int)MS_SEEN && (int)IMAP_F_ANSWERED == (int)
 	       "the IMAP and mailstore flag bits are copied as they are");
 _Static_assert(IMAP_MAX_KEYWORDS == MS_MAX_KEYWORDS, "keyword bit ranges match");
 
-#define CACHE_MAX 65536 /* parse caches per session at most */
-
-/* A parse cache per message, by body address and UID (open addressing):
- * the UID too, because a freed body's address may be reused by another
- * message, which always has another UID in the folder. */
-struct cache_slot {
-	const struct blob *body;
-	uint32_t uid;
-	struct imap_msgcache *cache;
-};
-
+/* Parse results live with the message body (blob aux data), not with the
+ * session: bodies are immutable and shared, so a body's ENVELOPE, MIME
+ * tree and BODYSTRUCTURE stay valid as long as it does, across sessions
+ * and for every folder and user holding it, as a server's cache file
+ * would keep them. The blob frees the cache when its last holder (a
+ * folder's message, a queue) lets it go: on expunge, removal, or when the
+ * store is freed. */
 struct imap_ms {
 	struct mailstore *ms;
 	const struct agent_env *env;
@@ -36,8 +32,6 @@ struct imap_ms {
 	struct imap_server *engine;
 	void (*changed)(void *ctx);
 	void *changed_ctx;
-	struct cache_slot *slots;
-	size_t nslots, used;
 };
 
 static void notify_done(struct imap_ms *b)
@@ -89,56 +83,23 @@ static void w_gone(void *ctx, struct ms_folder *f)
 
 static const struct ms_watch_fns watch_fns = {w_appended, w_flags, w_expunged, w_gone};
 
-static void cache_clear(struct imap_ms *b)
+static void cache_free_aux(void *aux)
 {
-	for (size_t i = 0; i < b->nslots; i++)
-		imap_msgcache_free(&b->slots[i].cache);
-	free(b->slots);
-	b->slots = NULL;
-	b->nslots = b->used = 0;
+	struct imap_msgcache *c = aux;
+	imap_msgcache_free(&c);
 }
 
-static size_t slot_of(const struct blob *body, uint32_t uid, size_t nslots)
+/* The body's parse cache, made on first use; NULL (work without a cache)
+ * on ENOMEM or when the body carries another kind of aux data. */
+static struct imap_msgcache *cache_for(struct blob *body)
 {
-	uintptr_t h = (uintptr_t)body ^ ((uintptr_t)uid << 4);
-	h ^= h >> 17;
-	h *= (uintptr_t)0x9E3779B97F4A7C15ull;
-	return (size_t)(h >> 7) & (nslots - 1);
-}
-
-static struct imap_msgcache *cache_for(struct imap_ms *b, const struct blob *body, uint32_t uid)
-{
-	if (b->used * 2 >= b->nslots) {
-		if (b->used >= CACHE_MAX)
-			return NULL;
-		size_t n = b->nslots ? b->nslots * 2 : 256;
-		struct cache_slot *v = calloc(n, sizeof *v);
-		if (!v)
-			return NULL;
-		for (size_t i = 0; i < b->nslots; i++) {
-			if (!b->slots[i].body)
-				continue;
-			size_t k = slot_of(b->slots[i].body, b->slots[i].uid, n);
-			while (v[k].body)
-				k = (k + 1) & (n - 1);
-			v[k] = b->slots[i];
-		}
-		free(b->slots);
-		b->slots = v;
-		b->nslots = n;
-	}
-	size_t k = slot_of(body, uid, b->nslots);
-	while (b->slots[k].body && (b->slots[k].body != body || b->slots[k].uid != uid))
-		k = (k + 1) & (b->nslots - 1);
-	if (!b->slots[k].body) {
-		b->slots[k].cache = imap_msgcache_new();
-		if (!b->slots[k].cache)
-			return NULL;
-		b->slots[k].body = body;
-		b->slots[k].uid = uid;
-		b->used++;
-	}
-	return b->slots[k].cache;
+	struct imap_msgcache *c = blob_aux(body, cache_free_aux);
+	if (c)
+		return c;
+	c = imap_msgcache_new();
+	if (c && blob_set_aux(body, c, cache_free_aux) < 0)
+		imap_msgcache_free(&c);
+	return c;
 }
 
 /* ---- the store operations -------------------------------------------- */
@@ -163,12 +124,7 @@ static int map_err(int ms_err)
 static int op_login(void *ctx, const char *user, const char *password)
 {
 	struct imap_ms *b = ctx;
-	struct ms_user *u = mailstore_find_user(b->ms, user);
-	for (size_t i = 0; !u && i < mailstore_user_count(b->ms); i++) {
-		struct ms_user *c = mailstore_user_at(b->ms, i);
-		if (strcasecmp(ms_user_login(c), user) == 0)
-			u = c;
-	}
+	struct ms_user *u = mailstore_find_login(b->ms, user);
 	if (!u || strcmp(ms_user_password(u), password) != 0)
 		return IMAP_STORE_AUTH;
 	b->user = u;
@@ -271,7 +227,6 @@ static void op_unselect(void *ctx)
 	if (b->sel)
 		ms_unwatch(b->sel, &watch_fns, b);
 	b->sel = NULL;
-	cache_clear(b);
 }
 
 static int op_select(void *ctx, const char *name, struct imap_mailbox_status *st)
@@ -308,7 +263,7 @@ static int op_message_at(void *ctx, size_t index, struct imap_store_msg *m_r)
 	m_r->zone_min = b->env ? b->env->zone_min : 0;
 	m_r->data = blob_data(m->body);
 	m_r->len = blob_len(m->body);
-	m_r->cache = cache_for(b, m->body, m->uid);
+	m_r->cache = cache_for(m->body);
 	return 0;
 }
 

@@ -2,6 +2,7 @@
  * Maildir export lives in mailstore_maildir.c. */
 #include "sim/agents/mailstore.h"
 
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -82,6 +83,8 @@ void mailstore_free(struct mailstore **msp)
 	for (size_t i = 0; i < ms->nusers; i++)
 		user_free(ms->users[i]);
 	free(ms->users);
+	free(ms->by_address);
+	free(ms->by_login);
 	free(ms);
 	*msp = NULL;
 }
@@ -146,9 +149,63 @@ static int folder_insert(struct ms_user *u, struct ms_folder *f)
 	return MS_OK;
 }
 
+static size_t name_hash(const char *s)
+{
+	uint64_t h = 1469598103934665603ull; /* FNV-1a over the lower-cased bytes */
+	for (; *s; s++) {
+		h ^= (uint64_t)tolower((unsigned char)*s);
+		h *= 1099511628211ull;
+	}
+	return (size_t)(h ^ (h >> 29));
+}
+
+static const char *user_key(const struct ms_user *u, int login) { return login ? u->login : u->address; }
+
+/* The slot of name in table (the user's or the empty one ending its probe
+ * run). nslots is a power of two, never more than half full. */
+static size_t index_slot(const struct mailstore *ms, const size_t *table, int login, const char *name)
+{
+	size_t k = name_hash(name) & (ms->nslots - 1);
+	while (table[k] && strcasecmp(user_key(ms->users[table[k] - 1], login), name) != 0)
+		k = (k + 1) & (ms->nslots - 1);
+	return k;
+}
+
+static void index_put(struct mailstore *ms, size_t i)
+{
+	for (int login = 0; login < 2; login++) {
+		size_t *table = login ? ms->by_login : ms->by_address;
+		size_t k = index_slot(ms, table, login, user_key(ms->users[i], login));
+		if (!table[k])
+			table[k] = i + 1;
+	}
+}
+
+/* Room in the indexes for one more user. */
+static int index_reserve(struct mailstore *ms)
+{
+	if ((ms->nusers + 1) * 2 <= ms->nslots)
+		return MS_OK;
+	size_t n = ms->nslots ? ms->nslots * 2 : 64;
+	size_t *a = calloc(n, sizeof *a), *l = calloc(n, sizeof *l);
+	if (!a || !l) {
+		free(a);
+		free(l);
+		return MS_ERR_NOMEM;
+	}
+	free(ms->by_address);
+	free(ms->by_login);
+	ms->by_address = a;
+	ms->by_login = l;
+	ms->nslots = n;
+	for (size_t i = 0; i < ms->nusers; i++)
+		index_put(ms, i);
+	return MS_OK;
+}
+
 struct ms_user *mailstore_add_user(struct mailstore *ms, const char *address, const char *password)
 {
-	if (!address || !*address || mailstore_find_user(ms, address))
+	if (!address || !*address || mailstore_find_user(ms, address) || index_reserve(ms) != MS_OK)
 		return NULL;
 	if (ms->nusers == ms->capusers) {
 		size_t cap = ms->capusers ? ms->capusers * 2 : 8;
@@ -174,15 +231,25 @@ struct ms_user *mailstore_add_user(struct mailstore *ms, const char *address, co
 		return NULL;
 	}
 	ms->users[ms->nusers++] = u;
+	index_put(ms, ms->nusers - 1);
 	return u;
 }
 
 struct ms_user *mailstore_find_user(const struct mailstore *ms, const char *address)
 {
-	for (size_t i = 0; i < ms->nusers; i++)
-		if (strcasecmp(ms->users[i]->address, address) == 0)
-			return ms->users[i];
-	return NULL;
+	if (!ms->nslots || !address)
+		return NULL;
+	size_t k = index_slot(ms, ms->by_address, 0, address);
+	return ms->by_address[k] ? ms->users[ms->by_address[k] - 1] : NULL;
+}
+
+struct ms_user *mailstore_find_login(const struct mailstore *ms, const char *name)
+{
+	struct ms_user *u = mailstore_find_user(ms, name);
+	if (u || !ms->nslots || !name)
+		return u;
+	size_t k = index_slot(ms, ms->by_login, 1, name);
+	return ms->by_login[k] ? ms->users[ms->by_login[k] - 1] : NULL;
 }
 
 size_t mailstore_user_count(const struct mailstore *ms) { return ms->nusers; }

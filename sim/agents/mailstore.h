@@ -90,6 +90,10 @@ uint64_t mailstore_free_space(const struct mailstore *ms);
  * Returns the new user, or NULL if it exists or on ENOMEM. */
 struct ms_user *mailstore_add_user(struct mailstore *ms, const char *address, const char *password);
 struct ms_user *mailstore_find_user(const struct mailstore *ms, const char *address);
+/* A POP3/IMAP login: the user with that address, else the first user
+ * added whose login (local part) it is; without case. NULL if none. Both
+ * lookups are hashed. */
+struct ms_user *mailstore_find_login(const struct mailstore *ms, const char *name);
 size_t mailstore_user_count(const struct mailstore *ms);
 struct ms_user *mailstore_user_at(const struct mailstore *ms, size_t i);
 const char *ms_user_address(const struct ms_user *u);

@@ -34,6 +34,11 @@ struct ms_user {
 struct mailstore {
 	struct ms_user **users;
 	size_t nusers, capusers;
+	/* Hash indexes of users by address and by login, without case (open
+	 * addressing; slots hold user index + 1, 0 is empty; a login shared
+	 * by several domains maps to its first user). */
+	size_t *by_address, *by_login;
+	size_t nslots;
 	uint64_t bytes, capacity;
 	uint32_t next_uidvalidity;
 	int64_t epoch_unix_s;

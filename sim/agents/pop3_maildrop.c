@@ -28,11 +28,7 @@ static void emit(struct pop3_maildrop *md, enum pop3_maildrop_event ev, const ch
 /* "maria" or "maria@dominio.de.maria", without case. */
 static struct ms_user *find_user(const struct pop3_maildrop *md, const char *name)
 {
-	struct ms_user *u = mailstore_find_user(md->store, name);
-	for (size_t i = 0; !u && i < mailstore_user_count(md->store); i++)
-		if (strcasecmp(ms_user_login(mailstore_user_at(md->store, i)), name) == 0)
-			u = mailstore_user_at(md->store, i);
-	return u;
+	return mailstore_find_login(md->store, name);
 }
 
 static struct ms_folder *inbox(const struct pop3_maildrop *md) { return ms_folder_find(md->user, "INBOX"); }

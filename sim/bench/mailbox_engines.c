@@ -42,11 +42,7 @@ struct engine_session {
 /* A user by address, or by local part (the usual POP3/IMAP login). */
 static struct ms_user *find_user(struct mailstore *ms, const char *name)
 {
-	struct ms_user *u = mailstore_find_user(ms, name);
-	for (size_t i = 0; !u && !strchr(name, '@') && i < mailstore_user_count(ms); i++)
-		if (strcasecmp(ms_user_login(mailstore_user_at(ms, i)), name) == 0)
-			u = mailstore_user_at(ms, i);
-	return u;
+	return mailstore_find_login(ms, name);
 }
 
 static int pop3_authenticate(void *ctx, const char *user, const char *pass)

@@ -8,9 +8,11 @@ struct blob {
 	long refs;
 	size_t len;
 	uint8_t *data;
+	void *aux;
+	void (*aux_free)(void *aux);
 };
 
-static long live;
+static long live, aux_live;
 
 struct blob *blob_take(void *data, size_t len)
 {
@@ -22,6 +24,8 @@ struct blob *blob_take(void *data, size_t len)
 	b->refs = 1;
 	b->len = len;
 	b->data = data;
+	b->aux = NULL;
+	b->aux_free = NULL;
 	live++;
 	return b;
 }
@@ -51,6 +55,10 @@ void blob_unref(struct blob **bp)
 	*bp = NULL;
 	if (--b->refs > 0)
 		return;
+	if (b->aux) {
+		b->aux_free(b->aux);
+		aux_live--;
+	}
 	free(b->data);
 	free(b);
 	live--;
@@ -59,3 +67,20 @@ void blob_unref(struct blob **bp)
 const uint8_t *blob_data(const struct blob *b) { return b->data; }
 size_t blob_len(const struct blob *b) { return b->len; }
 long blob_live_count(void) { return live; }
+
+void *blob_aux(const struct blob *b, void (*free_fn)(void *aux))
+{
+	return b && b->aux && b->aux_free == free_fn ? b->aux : NULL;
+}
+
+int blob_set_aux(struct blob *b, void *aux, void (*free_fn)(void *aux))
+{
+	if (!b || !aux || !free_fn || b->aux)
+		return -1;
+	b->aux = aux;
+	b->aux_free = free_fn;
+	aux_live++;
+	return 0;
+}
+
+long blob_aux_live_count(void) { return aux_live; }

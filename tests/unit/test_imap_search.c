@@ -6,6 +6,8 @@
 
 #include <stdlib.h>
 
+#include "protocols/imap_msgview.h"
+
 #include "protocols/proto_err.h"
 #include "tests/unit/harness.h"
 
@@ -354,8 +356,44 @@ static void test_malformed(void)
 	buf_free(&b);
 }
 
+/* The header keys give the same answers from a parse cache as without
+ * one, on the first and later searches: every occurrence of a repeated
+ * field, no match across two occurrences, an absent field, the empty
+ * string, and a cache moved to other text starting over. */
+static void test_cached_headers(void)
+{
+	static const char two[] = "From: Ana <ana@a.example>\r\nFrom: Bea <bea@b.example>\r\n"
+				  "Subject: =?utf-8?q?=C3=81rbol?=\r\n\r\nx\r\n";
+	struct imap_msgcache *mc = imap_msgcache_new();
+	REQUIRE(mc != NULL);
+	struct imap_msgview plain = {.seq = 1, .uid = 1, .raw = two, .raw_len = sizeof two - 1};
+	struct imap_msgview cached = plain;
+	cached.cache = mc;
+	static const struct {
+		const char *prog;
+		int want;
+	} cases[] = {
+		{"FROM \"bea@b\"", 1}, {"FROM ana", 1}, {"FROM \"example>bea\"", 0}, /* spans two Froms */
+		{"FROM \"\"", 1},      {"TO \"\"", 0}, {"CC ana", 0},
+		{"SUBJECT \"\xc3\xa1rbol\"", 1}, {"FROM carla", 0},   {"HEADER FROM bea", 1},
+		{"OR FROM zed SUBJECT ARBOL", 0},   /* folding covers Latin-1 letters only in UTF-8 form */
+	};
+	for (int round = 0; round < 2; round++)
+		for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+			CHECK_EQ_INT(run(cases[i].prog, &plain), cases[i].want);
+			CHECK_EQ_INT(run(cases[i].prog, &cached), cases[i].want);
+		}
+	struct imap_msgview other = juan_view();
+	other.cache = mc;
+	CHECK_EQ_INT(run("FROM juan", &other), 1);
+	CHECK_EQ_INT(run("FROM bea", &other), 0);
+	CHECK_EQ_INT(run("FROM bea", &cached), 1);
+	imap_msgcache_free(&mc);
+}
+
 int main(void)
 {
+	RUN(test_cached_headers);
 	RUN(test_every_key);
 	RUN(test_new_old_and_dates);
 	RUN(test_rfc_examples);

@@ -534,8 +534,45 @@ static void test_round_trip(void)
 	CHECK_EQ_INT(system(cmd), 0);
 }
 
+/* The hashed lookups agree with a scan: by address and by login, without
+ * case, the first user for a login shared by two domains, through the
+ * index growing past many users. */
+static void test_user_index(void)
+{
+	struct mailstore *ms = mailstore_new();
+	REQUIRE(ms != NULL);
+	char addr[64];
+	CHECK(mailstore_find_user(ms, "nobody@x") == NULL);
+	CHECK(mailstore_find_login(ms, "nobody") == NULL);
+	for (int i = 0; i < 700; i++) {
+		snprintf(addr, sizeof addr, "User%04d@d%d.example", i, i % 3);
+		REQUIRE(mailstore_add_user(ms, addr, "pw") != NULL);
+	}
+	struct ms_user *first = mailstore_add_user(ms, "pepe@a.example", "1");
+	struct ms_user *second = mailstore_add_user(ms, "Pepe@b.example", "2");
+	struct ms_user *bare = mailstore_add_user(ms, "postmaster", "3");
+	REQUIRE(first && second && bare);
+	CHECK(mailstore_add_user(ms, "USER0005@D2.EXAMPLE", "x") == NULL);
+	for (int i = 0; i < 700; i++) {
+		snprintf(addr, sizeof addr, "user%04d@D%d.EXAMPLE", i, i % 3);
+		struct ms_user *u = mailstore_find_user(ms, addr);
+		CHECK(u == mailstore_user_at(ms, (size_t)i));
+		snprintf(addr, sizeof addr, "USER%04d", i);
+		CHECK(mailstore_find_login(ms, addr) == u);
+	}
+	CHECK(mailstore_find_login(ms, "PEPE") == first);
+	CHECK(mailstore_find_login(ms, "pepe@b.example") == second);
+	CHECK(mailstore_find_user(ms, "pepe") == NULL);
+	CHECK(mailstore_find_login(ms, "Postmaster") == bare);
+	CHECK(mailstore_find_user(ms, "user0001@d2.example") == NULL);
+	CHECK(mailstore_find_login(ms, "user07000") == NULL);
+	CHECK(mailstore_find_login(ms, "") == NULL);
+	mailstore_free(&ms);
+}
+
 int main(void)
 {
+	RUN(test_user_index);
 	RUN(test_users_and_folders);
 	RUN(test_messages_and_watchers);
 	RUN(test_lock_and_capacity);
