@@ -13,7 +13,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 #include "sim/agents/agent_env.h"
 #include "sim/agents/bridge.h"
@@ -231,16 +230,6 @@ static int parse_options(int argc, char **argv, struct bridge_opts *o)
 	return -1;
 }
 
-static int find_host(const struct scenario *s, const struct net *net, const char *name)
-{
-	int h = net_host_by_name(net, name);
-	for (int i = 0; h < 0 && i < net_host_count(net); i++)
-		if (strcasecmp(net_host_name(net, i), name) == 0 ||
-		    (s->fqdns && s->fqdns[i] && strcasecmp(s->fqdns[i], name) == 0))
-			h = i;
-	return h;
-}
-
 static void check_interrupt(struct sim *sim, void *ctx)
 {
 	int *handler = ctx;
@@ -276,7 +265,7 @@ int cmd_bridge(int argc, char **argv)
 	struct net *net = scn_world_net(w);
 	int gateway = -1;
 	if (o.via) {
-		gateway = find_host(s, net, o.via);
+		gateway = cli_find_host(s, net, o.via);
 		if (gateway < 0) {
 			fprintf(stderr, "mailsim bridge: --via: no host \"%s\" in %s\n", o.via, name);
 			goto out;
@@ -284,7 +273,7 @@ int cmd_bridge(int argc, char **argv)
 	} else {
 		for (size_t i = 0; gateway < 0 && i < s->host_count; i++)
 			if (s->hosts[i].role == SCN_ROLE_UA)
-				gateway = find_host(s, net, s->hosts[i].name);
+				gateway = cli_find_host(s, net, s->hosts[i].name);
 		if (gateway < 0) {
 			fprintf(stderr, "mailsim bridge: %s has no host with role \"ua\"; name the gateway with --via HOST\n",
 				name);
@@ -299,7 +288,7 @@ int cmd_bridge(int argc, char **argv)
 	uint16_t bound[MAX_LISTEN];
 	for (size_t i = 0; i < o.nlisten; i++) {
 		const struct listen_spec *l = &o.listen[i];
-		int h = find_host(s, net, l->host);
+		int h = cli_find_host(s, net, l->host);
 		if (h < 0) {
 			fprintf(stderr, "mailsim bridge: --listen: no host \"%s\" in %s\n", l->host, name);
 			goto out;

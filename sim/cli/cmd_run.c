@@ -60,20 +60,6 @@ static void usage(FILE *out)
 		     "Exit status: 0 ok, 1 an expectation failed, 2 usage or input error.\n");
 }
 
-static int parse_seed(const char *text, uint64_t *seed_r)
-{
-	if (!*text)
-		return -1;
-	uint64_t v = 0;
-	for (const char *p = text; *p; p++) {
-		if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
-			return -1;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	*seed_r = v;
-	return 0;
-}
-
 static int parse_options(int argc, char **argv, struct run_opts *o)
 {
 	enum { OPT_SEED = 256, OPT_UNTIL, OPT_LOG, OPT_TRACE, OPT_PCAP, OPT_SUMMARY, OPT_MAILDIR, OPT_NO_TRANSCRIPT,
@@ -98,7 +84,7 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
 	while ((c = getopt_long(argc, argv, "+:qh", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_SEED:
-			if (parse_seed(optarg, &o->seed) < 0) {
+			if (cli_parse_u64(optarg, &o->seed) < 0) {
 				fprintf(stderr, "mailsim run: --seed: \"%s\" is not a whole number from 0 to %llu\n", optarg,
 					(unsigned long long)UINT64_MAX);
 				return 2;

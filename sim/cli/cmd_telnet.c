@@ -19,7 +19,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 #include <unistd.h>
 
 #include "protocols/header.h"
@@ -106,20 +105,6 @@ static void usage(FILE *out)
 		"  mailsim telnet scenarios/telnet-smtp-1.json --from milagro --to smtp-1:25\n");
 }
 
-static int parse_u64(const char *text, uint64_t *v_r)
-{
-	if (!*text)
-		return -1;
-	uint64_t v = 0;
-	for (const char *p = text; *p; p++) {
-		if (*p < '0' || *p > '9' || v > (UINT64_MAX - 9) / 10)
-			return -1;
-		v = v * 10 + (uint64_t)(*p - '0');
-	}
-	*v_r = v;
-	return 0;
-}
-
 static int parse_time_opt(const char *name, const char *text, sim_time *t_r)
 {
 	if (sim_time_parse(text, t_r) != 0) {
@@ -159,7 +144,7 @@ static int parse_options(int argc, char **argv, struct telnet_opts *o)
 			o->to = optarg;
 			break;
 		case OPT_SEED:
-			if (parse_u64(optarg, &o->seed) != 0) {
+			if (cli_parse_u64(optarg, &o->seed) != 0) {
 				fprintf(stderr, "mailsim telnet: --seed: \"%s\" is not a number\n", optarg);
 				return 2;
 			}
@@ -229,32 +214,6 @@ static int parse_options(int argc, char **argv, struct telnet_opts *o)
 	if (o->wait <= 0)
 		o->wait = (10 * SIM_S);
 	return -1;
-}
-
-/* A host by scenario name or fqdn (case-insensitive), or -1. */
-static int find_host(const struct scenario *s, const struct net *net, const char *name)
-{
-	int h = net_host_by_name(net, name);
-	if (h >= 0)
-		return h;
-	for (int i = 0; i < net_host_count(net); i++) {
-		if (strcasecmp(net_host_name(net, i), name) == 0)
-			return i;
-		if (s->fqdns && s->fqdns[i] && strcasecmp(s->fqdns[i], name) == 0)
-			return i;
-	}
-	return -1;
-}
-
-static void list_hosts(const struct scenario *s, const struct net *net)
-{
-	fprintf(stderr, "hosts of this scenario:");
-	for (int i = 0; i < net_host_count(net); i++) {
-		fprintf(stderr, " %s", net_host_name(net, i));
-		if (s->fqdns && s->fqdns[i])
-			fprintf(stderr, " (%s)", s->fqdns[i]);
-		fputc(i + 1 < net_host_count(net) ? ',' : '\n', stderr);
-	}
 }
 
 /* Explains one line of the session, below it: in full the first time an
@@ -513,10 +472,10 @@ int cmd_telnet(int argc, char **argv)
 	}
 	struct sim *sim = scn_world_sim(w);
 	struct net *net = scn_world_net(w);
-	int from = find_host(s, net, o.from);
+	int from = cli_find_host(s, net, o.from);
 	if (from < 0) {
 		fprintf(stderr, "mailsim telnet: --from: no host \"%s\" in %s\n", o.from, name);
-		list_hosts(s, net);
+		cli_list_hosts(s, net);
 		goto out;
 	}
 	char to_name[256];
@@ -525,17 +484,17 @@ int cmd_telnet(int argc, char **argv)
 	char *colon = strrchr(to_name, ':');
 	if (colon) {
 		uint64_t p;
-		if (parse_u64(colon + 1, &p) != 0 || p == 0 || p > 65535) {
+		if (cli_parse_u64(colon + 1, &p) != 0 || p == 0 || p > 65535) {
 			fprintf(stderr, "mailsim telnet: --to: \"%s\" is not a port (1-65535)\n", colon + 1);
 			goto out;
 		}
 		port = (uint16_t)p;
 		*colon = 0;
 	}
-	ss.target = find_host(s, net, to_name);
+	ss.target = cli_find_host(s, net, to_name);
 	if (ss.target < 0) {
 		fprintf(stderr, "mailsim telnet: --to: no host \"%s\" in %s\n", to_name, name);
-		list_hosts(s, net);
+		cli_list_hosts(s, net);
 		goto out;
 	}
 	if (o.trace && !(trace = obs_trace_open(sim, net, o.trace, err, sizeof err))) {
