@@ -96,7 +96,7 @@ static int parse_languages(const cJSON *sub, struct grade_program_spec *spec, ch
 	if (!l)
 		return 0;
 	spec->languages = 0;
-	const cJSON *e;
+	const cJSON *e = NULL;
 	if (cJSON_IsArray(l))
 		cJSON_ArrayForEach(e, l)
 		{

@@ -51,7 +51,7 @@ static void test_plain_run(void)
 	CHECK(o.exited);
 	CHECK_EQ_INT(o.exit_code, 3);
 	CHECK(o.limit == SANDBOX_LIMIT_NONE);
-	char want[700];
+	char want[1100];
 	snprintf(want, sizeof want, "hola %s\n%s\n", workdir, workdir);
 	CHECK_STR(o.out, want);
 	CHECK_STR(o.err, "oops\n");
