@@ -14,7 +14,9 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mount.h>
 #include <sys/prctl.h>
+#include <sys/stat.h>
 #include <sys/resource.h>
 #include <sys/syscall.h>
 #include <sys/time.h>
@@ -52,7 +54,8 @@ struct sandbox {
 struct child_args {
 	const char *path;
 	char *const *argv;
-	char *const *envp;
+	char *const *envp;     /* HOME and TMPDIR: the work dir */
+	char *const *envp_tmp; /* HOME and TMPDIR: /tmp, the work dir mounted there */
 	const char *workdir;
 	int devnull, out_w, err_w, exec_w, sync_r, sync_w;
 	struct rlimit cpu, as, nproc, nofile, fsize;
@@ -112,6 +115,37 @@ static int child_identity(const struct child_args *a, char how)
 	return 0;
 }
 
+/* In its own user namespace the child can have its own mounts: the work
+ * dir is mounted over the world-writable directories (/tmp, /var/tmp,
+ * /dev/shm), so whatever it writes lands in the work dir and goes away
+ * with it. The caller has already entered the work dir. 0 when /tmp is
+ * covered (the child is then in /tmp, the work dir's visible name), -1
+ * when not (the run goes on with the work dir's own path). */
+static int private_tmp(const char *workdir)
+{
+	static const char *const dirs[] = {"/tmp", "/var/tmp", "/dev/shm"};
+	if (unshare(CLONE_NEWNS) < 0 || mount(NULL, "/", NULL, MS_REC | MS_PRIVATE, NULL) < 0)
+		return -1;
+	/* Bind the work dir by descriptor: its name is under /tmp, covered
+	 * by the first bind. */
+	int fd = open(workdir, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	if (fd < 0)
+		return -1;
+	char self[64];
+	snprintf(self, sizeof self, "/proc/self/fd/%d", fd);
+	int tmp_done = 0;
+	for (size_t i = 0; i < sizeof dirs / sizeof *dirs; i++) {
+		struct stat st;
+		if (lstat(dirs[i], &st) < 0 || !S_ISDIR(st.st_mode))
+			continue;
+		if (mount(self, dirs[i], NULL, MS_BIND | MS_NOSUID | MS_NODEV, NULL) == 0 && i == 0)
+			tmp_done = 1;
+	}
+	close(fd);
+	/* Its visible name from now on (getcwd() would give the hidden one). */
+	return tmp_done && chdir("/tmp") == 0 ? 0 : -1;
+}
+
 static void __attribute__((noreturn)) child_main(const struct child_args *a)
 {
 	char how = 0;
@@ -144,14 +178,15 @@ static void __attribute__((noreturn)) child_main(const struct child_args *a)
 	    setrlimit(RLIMIT_NPROC, &a->nproc) < 0 || setrlimit(RLIMIT_NOFILE, &a->nofile) < 0 ||
 	    setrlimit(RLIMIT_FSIZE, &a->fsize) < 0 || setrlimit(RLIMIT_CORE, &(struct rlimit){0, 0}) < 0)
 		child_fail(3, errno);
-	if (child_identity(a, how) < 0)
-		child_fail(3, errno);
 	if (chdir(a->workdir) < 0)
+		child_fail(3, errno);
+	char *const *envp = how == 'u' && private_tmp(a->workdir) == 0 ? a->envp_tmp : a->envp;
+	if (child_identity(a, how) < 0)
 		child_fail(3, errno);
 	prctl(PR_SET_NO_NEW_PRIVS, 1, 0, 0, 0);
 	/* After setuid, which clears it: the child dies with the grader. */
 	prctl(PR_SET_PDEATHSIG, SIGKILL, 0, 0, 0);
-	execve(a->path, a->argv, a->envp);
+	execve(a->path, a->argv, envp);
 	child_fail(3, errno);
 	_exit(127);
 }
@@ -308,11 +343,10 @@ static void capture_free(struct capture *c)
  * relative to the work dir). */
 static int resolve(const char *name, const char *workdir, char *path_r, size_t len)
 {
+	(void)workdir;
 	if (strchr(name, '/')) {
-		if (name[0] == '/')
-			snprintf(path_r, len, "%s", name);
-		else
-			snprintf(path_r, len, "%s/%s", workdir, name);
+		/* A relative one resolves in the child, from the work dir. */
+		snprintf(path_r, len, "%s", name);
 		return 0;
 	}
 	const char *p = FIXED_PATH;
@@ -365,6 +399,10 @@ struct sandbox *sandbox_start(const struct sandbox_spec *spec, char *err, size_t
 	for (size_t i = 0; i < nextra; i++)
 		envp[ne++] = spec->env[i];
 	envp[ne] = NULL;
+	const char *envp_tmp[MAX_EXTRA_ENV + 5];
+	memcpy(envp_tmp, envp, sizeof envp);
+	envp_tmp[1] = "HOME=/tmp";
+	envp_tmp[2] = "TMPDIR=/tmp";
 
 	struct sandbox *sb = calloc(1, sizeof *sb);
 	int outp[2] = {-1, -1}, errp[2] = {-1, -1}, execp[2] = {-1, -1}, syncp[2] = {-1, -1};
@@ -386,6 +424,7 @@ struct sandbox *sandbox_start(const struct sandbox_spec *spec, char *err, size_t
 		.path = path,
 		.argv = (char *const *)spec->argv,
 		.envp = (char *const *)envp,
+		.envp_tmp = (char *const *)envp_tmp,
 		.workdir = spec->workdir,
 		.devnull = devnull,
 		.out_w = outp[1],
