@@ -113,6 +113,42 @@ const char *grade_program_outcome_line(const struct grade_program_outcome *o, en
 	return buf;
 }
 
+/* Length of the valid UTF-8 sequence at p (at most n bytes), or 0. */
+static size_t utf8_len(const unsigned char *p, size_t n)
+{
+	size_t len = p[0] < 0x80 ? 1 : (p[0] & 0xE0) == 0xC0 ? 2 : (p[0] & 0xF0) == 0xE0 ? 3 : (p[0] & 0xF8) == 0xF0 ? 4 : 0;
+	if (!len || len > n || (len == 2 && p[0] < 0xC2) || (len == 4 && p[0] > 0xF4))
+		return 0;
+	for (size_t i = 1; i < len; i++)
+		if ((p[i] & 0xC0) != 0x80)
+			return 0;
+	if (len == 3 && ((p[0] == 0xE0 && p[1] < 0xA0) || (p[0] == 0xED && p[1] >= 0xA0)))
+		return 0; /* overlong, or a UTF-16 surrogate */
+	if (len == 4 && ((p[0] == 0xF0 && p[1] < 0x90) || (p[0] == 0xF4 && p[1] >= 0x90)))
+		return 0;
+	return len;
+}
+
+/* The program's bytes as text a report can carry: invalid UTF-8 and
+ * control characters other than newline and tab become '?'. */
+static void put_clean(struct buf *b, const char *text, size_t len)
+{
+	const unsigned char *p = (const unsigned char *)text;
+	size_t i = 0;
+	while (i < len) {
+		size_t n = utf8_len(p + i, len - i);
+		if (n == 1 && (p[i] < 0x20 || p[i] == 0x7F) && p[i] != '\n' && p[i] != '\t')
+			n = 0;
+		if (n) {
+			buf_append(b, p + i, n);
+			i += n;
+		} else {
+			buf_putc(b, '?');
+			i++;
+		}
+	}
+}
+
 /* The last TAIL_BYTES of text, from a line start where possible. */
 static void put_tail(struct buf *b, const char *label, const char *text, size_t len)
 {
@@ -126,7 +162,7 @@ static void put_tail(struct buf *b, const char *label, const char *text, size_t 
 			p = nl + 1;
 	}
 	buf_printf(b, "\n%s\n", label);
-	buf_append(b, p, len - (size_t)(p - text));
+	put_clean(b, p, len - (size_t)(p - text));
 	if (len && text[len - 1] != '\n')
 		buf_puts(b, "\n");
 }

@@ -404,6 +404,13 @@ struct sandbox *sandbox_start(const struct sandbox_spec *spec, char *err, size_t
 	envp_tmp[1] = "HOME=/tmp";
 	envp_tmp[2] = "TMPDIR=/tmp";
 
+	/* With SIGCHLD ignored the kernel would reap the child for us and
+	 * its end could not be known. */
+	struct sigaction chld;
+	if (sigaction(SIGCHLD, NULL, &chld) == 0 && chld.sa_handler == SIG_IGN) {
+		chld.sa_handler = SIG_DFL;
+		sigaction(SIGCHLD, &chld, NULL);
+	}
 	struct sandbox *sb = calloc(1, sizeof *sb);
 	int outp[2] = {-1, -1}, errp[2] = {-1, -1}, execp[2] = {-1, -1}, syncp[2] = {-1, -1};
 	int devnull = open("/dev/null", O_RDONLY | O_CLOEXEC);
@@ -537,7 +544,9 @@ static void reap(struct sandbox *sb, int options)
 	while (r < 0 && errno == EINTR);
 	if (r == sb->pid || (r < 0 && errno == ECHILD)) {
 		sb->ended = 1;
-		sb->status = r == sb->pid ? status : 0;
+		/* Reaped by someone else (ECHILD): its end is unknown, and is
+		 * never reported as a success. */
+		sb->status = r == sb->pid ? status : SIGKILL;
 		sb->end_ns = now_ns();
 		sb->drain_until_ns = sb->end_ns + DRAIN_GRACE_NS;
 		/* Anything it left behind in its group goes too. */

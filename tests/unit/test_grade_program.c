@@ -231,6 +231,27 @@ static void test_wrong_language(void)
 	grade_program_spec_clear(&spec);
 }
 
+/* Whatever bytes a program prints, the detail is valid UTF-8 text. */
+static void test_detail_is_clean_text(void)
+{
+	struct grade_program_outcome po;
+	memset(&po, 0, sizeof po);
+	po.status = GRADE_PROGRAM_RAN;
+	po.lang = GRADE_PROGRAM_PYTHON;
+	po.isolated = 1;
+	po.run.exited = 1;
+	static const char junk[] = "ok \xc3\xa1\n\xff\xfe bad \x01\x1b[31m \xed\xa0\x80 \xf0\x9f\x98\x80\x00" "end";
+	po.run.out = malloc(sizeof junk);
+	REQUIRE(po.run.out != NULL);
+	memcpy(po.run.out, junk, sizeof junk);
+	po.run.out_len = sizeof junk - 1;
+	char *d = grade_program_outcome_detail(&po, EXPLAIN_EN);
+	REQUIRE(d != NULL);
+	CHECK(strstr(d, "Its standard output ended with:\nok \xc3\xa1\n?? bad ??[31m ??? \xf0\x9f\x98\x80?end\n") != NULL);
+	free(d);
+	grade_program_outcome_clear(&po);
+}
+
 /* The teacher's mistakes in the submission object are named by key. */
 static void test_spec_errors(void)
 {
@@ -273,6 +294,7 @@ int main(void)
 		return 1;
 	}
 	RUN(test_spec_errors);
+	RUN(test_detail_is_clean_text);
 	RUN(test_wrong_language);
 	RUN(test_reference_python);
 	RUN(test_reference_c);
