@@ -672,10 +672,19 @@ static void handle_event(struct imap_server *s, const struct line_event *ev)
 		if (s->idling || s->auth_pending) {
 			struct line_event empty = {.type = LINE_EV_LINE, .text = (const uint8_t *)"", .len = 0};
 			command_line(s, &empty);
+		} else if (!ev->text) {
+			/* Longer than the whole buffer: its end is never seen,
+			 * so whether it announced a LITERAL+ string (whose
+			 * octets would then be taken for commands) cannot be
+			 * known. Closing is the safe answer (Dovecot's "BYE Too
+			 * long argument"). */
+			imap_srv_bye(s, "Line too long, closing");
 		} else if (s->cmd.len > 0) {
 			refuse_partial(s, "BAD", NULL, "Line too long");
+			skip_announced_literal(s, ev);
 		} else {
 			imap_srv_untagged(s, "* BAD Line too long");
+			skip_announced_literal(s, ev);
 		}
 		break;
 	case LINE_EV_LITERAL:
