@@ -453,21 +453,32 @@ static int atk_overlong_line(int *exists_r)
 	struct tsess t;
 	open_sess(&t, 0);
 	int ok = login_select(&t);
-	/* A 9,000-octet command, then 4 MB without any line end. */
+	/* A 9,000-octet command: BAD, the session goes on. */
 	char *cmd = repeat("o1 SEARCH", " ALL", 2250, "");
 	const char *r = tsess_talk(&t, cmd);
 	ok &= has(r, "BAD Line too long") && lacks(r, "* SEARCH");
 	free(cmd);
+	ok &= has(tsess_talk(&t, "o2 NOOP"), "o2 OK");
+	/* One that ends announcing a LITERAL+ string: the literal is read and
+	 * dropped, the commands hidden in it are not run. */
+	cmd = repeat("o3 APPEND INBOX (", "\\Seen ", 1500, "\\Seen) {32+}\r\no4 DELETE Sent\r\no5 CREATE Evil\r\n");
+	r = tsess_talk(&t, cmd);
+	free(cmd);
+	ok &= has(r, "BAD Line too long") && lacks(r, "o4 ") && lacks(r, "o5 ");
+	r = tsess_talk(&t, "o6 LIST \"\" *");
+	ok &= has(r, "\" Sent\r\n") && lacks(r, "Evil") && has(r, "o6 OK");
+	/* 4 MB without any line end: its end (and any literal it announces)
+	 * is never seen, so the session ends (as Dovecot's "BYE Too long
+	 * argument"); memory stays bounded meanwhile. */
 	size_t n = 4u << 20;
 	char *b = malloc(n);
 	memset(b, 'A', n);
-	memcpy(b, "o2 ", 3);
+	memcpy(b, "o7 ", 3);
 	for (size_t off = 0; off < n; off += 1400)
 		tsess_feed(&t, b + off, n - off < 1400 ? n - off : 1400);
 	free(b);
 	r = tsess_talk(&t, "");
-	ok &= has(r, "BAD Line too long") && lacks(r, "BYE");
-	ok &= has(tsess_talk(&t, "o3 NOOP"), "o3 OK");
+	ok &= has(r, "* BYE Line too long, closing") && imap_server_should_close(t.s);
 	tsess_close(&t);
 	return ok;
 }
@@ -769,7 +780,8 @@ static const struct attack attacks[] = {
     {"commands-before-login", "RFC 3501 3: commands valid only in their state", atk_commands_before_login},
     {"login-crlf-injection", "RFC 3501 9: QUOTED-CHAR excludes CR and LF", atk_login_crlf_injection},
     {"tag-abuse", "RFC 3501 9: tag = 1*<any ASTRING-CHAR except \"+\">", atk_tag_abuse},
-    {"overlong-lines", "RFC 7162 4: servers limit line length; memory bounded", atk_overlong_line},
+    {"overlong-lines", "RFC 7162 4: servers limit line length; BAD, or BYE past the buffer",
+     atk_overlong_line},
     {"nul-bytes", "RFC 3501 4.3/9: CHAR8 excludes NUL", atk_nul_bytes},
     {"invalid-utf8-mailbox-names", "RFC 3501 5.1.3: mailbox names are modified UTF-7", atk_invalid_utf8_mailbox},
     {"idle-without-done", "RFC 2177 3: only DONE ends IDLE", atk_idle_garbage},
