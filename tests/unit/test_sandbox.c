@@ -34,7 +34,7 @@ static void run_sh(const char *script, struct sandbox_spec *spec, struct sandbox
 
 static int exists(const char *name)
 {
-	char path[700];
+	char path[1024];
 	struct stat st;
 	snprintf(path, sizeof path, "%s/%s", workdir, name);
 	return lstat(path, &st) == 0;
