@@ -47,7 +47,7 @@
  * PASS's, which may hold spaces and runs to the end of the line. A command
  * with a NUL or a bare CR is refused. Message numbers are digits only (no
  * sign); TOP's line count may be any number of digits, one past the
- * body's lines meaning the whole message. Commands are case-insensitive. Bad
+ * body's length giving the whole message. Commands are case-insensitive. Bad
  * commands and commands in the wrong state get -ERR and the session goes
  * on. A client may pipeline (RFC 2449 PIPELINING): while more than 256 KiB
  * of responses wait unsent the engine stops reading commands, and resumes
