@@ -46,8 +46,8 @@
  * goes on. Arguments are at most 40 octets (RFC 1939 section 3), except
  * PASS's, which may hold spaces and runs to the end of the line. A command
  * with a NUL or a bare CR is refused. Message numbers are digits only (no
- * sign); TOP's line count may be any number of digits, one past the
- * body's length giving the whole message. Commands are case-insensitive. Bad
+ * sign); TOP's line count may have any number of digits, and any count
+ * past the body's last line gives the whole message. Commands are case-insensitive. Bad
  * commands and commands in the wrong state get -ERR and the session goes
  * on. A client may pipeline (RFC 2449 PIPELINING): while more than 256 KiB
  * of responses wait unsent the engine stops reading commands, and resumes
