@@ -47,9 +47,10 @@
  * PASS's, which may hold spaces and runs to the end of the line. A command
  * with a NUL or a bare CR is refused. Message numbers are digits only (no
  * sign); TOP's line count may have any number of digits, and any count
- * past the body's last line gives the whole message. Commands are case-insensitive. Bad
- * commands and commands in the wrong state get -ERR and the session goes
- * on. A client may pipeline (RFC 2449 PIPELINING): while more than 256 KiB
+ * past the body's last line gives the whole message. Commands are
+ * case-insensitive. Bad commands and commands in the wrong state get -ERR
+ * and the session goes on. A client may pipeline (RFC 2449 PIPELINING):
+ * while more than 256 KiB
  * of responses wait unsent the engine stops reading commands, and resumes
  * when the host consumes output; pipelined input beyond 64 KiB closes the
  * session. So memory stays bounded whatever the client does.
