@@ -50,10 +50,10 @@
  * past the body's last line gives the whole message. Commands are
  * case-insensitive. Bad commands and commands in the wrong state get -ERR
  * and the session goes on. A client may pipeline (RFC 2449 PIPELINING):
- * while more than 256 KiB
- * of responses wait unsent the engine stops reading commands, and resumes
- * when the host consumes output; pipelined input beyond 64 KiB closes the
- * session. So memory stays bounded whatever the client does.
+ * while more than 256 KiB of responses wait unsent the engine stops reading
+ * commands, and resumes when the host consumes output; pipelined input
+ * beyond 64 KiB closes the session. So memory stays bounded whatever the
+ * client does.
  *
  * Multi-line responses (LIST, UIDL, RETR, TOP, CAPA) are byte-stuffed with
  * line_dot_stuff() (section 3): a line starting with "." gets another, every
