@@ -67,7 +67,7 @@ struct run {
 	int ledger_ok;
 	struct postfix_ref ref;
 	int ref_done;
-	char err[400];
+	char err[512];
 };
 
 struct watch {
@@ -161,7 +161,12 @@ static int one_run(const char *source, int sessions, uint64_t messages, uint32_t
 		snprintf(r->err, sizeof r->err, "cannot start the bridge: %s", err[0] ? err : "out of memory");
 		goto out;
 	}
-	bridge_set_max_connections(b, (size_t)sessions + 16);
+	/* A session's simulated connection finishes closing a simulated round
+	 * trip after its real client has hung up and connected again, so a
+	 * session can hold two at once: sessions + 16 refused connections at
+	 * the start of loaded runs (smtp-source then dies with "lost
+	 * connection while reading server greeting"). */
+	bridge_set_max_connections(b, 2 * (size_t)sessions + 16);
 	char path[] = "/tmp/mailsim-bench-bridge-XXXXXX";
 	fd = mkstemp(path);
 	if (fd < 0) {
@@ -217,9 +222,12 @@ static int one_run(const char *source, int sessions, uint64_t messages, uint32_t
 				if (*q == '\r' || *q == '\n')
 					*q = ' ';
 		}
-		snprintf(r->err, sizeof r->err, "smtp-source %s (exit %d): ...%s",
+		const struct bridge_stats *st = bridge_stats(b);
+		snprintf(r->err, sizeof r->err,
+			 "smtp-source %s (exit %d; the bridge accepted %llu connections, refused %llu, peak %llu): ...%s",
 			 wt.exited == -1 ? "ran past 300 s and was killed" : "failed",
-			 WIFEXITED(wt.status) ? WEXITSTATUS(wt.status) : -1, tail);
+			 WIFEXITED(wt.status) ? WEXITSTATUS(wt.status) : -1, (unsigned long long)st->accepted,
+			 (unsigned long long)st->refused, (unsigned long long)st->peak_active, tail);
 		goto out;
 	}
 	r->source_count = last_counter(fd);
