@@ -281,6 +281,8 @@ def main():
         print(__doc__.split("\n\n")[1])
         return 2
     mailsim, root, workdir = sys.argv[1:4]
+    root = os.path.abspath(root)
+    workdir = os.path.abspath(workdir)
     mailsim = os.path.abspath(mailsim)
     os.makedirs(workdir, exist_ok=True)
     if len(sys.argv) == 5:
