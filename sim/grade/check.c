@@ -259,6 +259,7 @@ static void v_answer(struct scn_ctx *ctx, const struct grade_exercise *ex, const
 static void v_count(struct scn_ctx *ctx, const struct grade_exercise *ex, const cJSON *c)
 {
 	grade_validate_mailbox(ctx, ex, c);
+	grade_validate_match(ctx, c);
 	nonneg_int(ctx, c, "messages");
 }
 
@@ -342,6 +343,7 @@ static const struct scn_key k_count[] = {
 	{"mailbox", SCN_STRING, 1, "the address of the mailbox"},
 	{"folder", SCN_STRING, 0, "the folder (default INBOX)"},
 	{"messages", SCN_NUMBER, 1, "how many messages it must hold"},
+	{"match", SCN_OBJECT, 0, "count only messages like this: {\"subject\", \"from\", \"to\", \"header\", \"body\"}"},
 	{"flagged", SCN_BOOL, 0, "count only messages with (true) or without (false) \\Flagged"},
 	{"seen", SCN_BOOL, 0, "count only messages with or without \\Seen"},
 	{"deleted", SCN_BOOL, 0, "count only messages with or without \\Deleted"},

@@ -338,10 +338,13 @@ void grade_check_mailbox_count(const struct grade_check *c, struct grade_obs *o,
 		const char *key;
 		uint32_t flag;
 	} flags[] = {{"flagged", MS_FLAGGED}, {"seen", MS_SEEN}, {"deleted", MS_DELETED}, {"answered", MS_ANSWERED}};
+	/* With match, only messages like it count: which message carries a
+	 * flag matters (the one a SEARCH found, not another). */
+	const cJSON *match = cJSON_GetObjectItemCaseSensitive(spec, "match");
 	size_t n = ms_folder_size(f), counted = 0;
 	for (size_t i = 0; i < n; i++) {
 		const struct ms_message *m = ms_folder_message(f, i);
-		int ok = 1;
+		int ok = !match || grade_match(o, (const char *)blob_data(m->body), blob_len(m->body), match, NULL);
 		for (size_t k = 0; k < sizeof flags / sizeof flags[0]; k++) {
 			const cJSON *want = cJSON_GetObjectItemCaseSensitive(spec, flags[k].key);
 			if (cJSON_IsBool(want) && !!(m->flags & flags[k].flag) != cJSON_IsTrue(want))
@@ -356,7 +359,10 @@ void grade_check_mailbox_count(const struct grade_check *c, struct grade_obs *o,
 	buf_printf(&v->detail, GL(o->lang, "%s %s holds %zu messages", "%s %s tiene %zu mensajes"), str(spec, "mailbox"),
 		   folder, n);
 	if (counted != n)
-		buf_printf(&v->detail, GL(o->lang, ", %zu of them with the flags asked for", ", %zu de ellos con las marcas pedidas"),
+		buf_printf(&v->detail,
+			   match ? GL(o->lang, ", %zu of them like the one asked for and with the flags asked for",
+				      ", %zu de ellos como el pedido y con las marcas pedidas")
+				 : GL(o->lang, ", %zu of them with the flags asked for", ", %zu de ellos con las marcas pedidas"),
 			   counted);
 	buf_printf(&v->detail, GL(o->lang, " (expected %g)", " (se esperaban %g)"), expected);
 }

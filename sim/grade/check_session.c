@@ -28,7 +28,9 @@ static void status_of(const struct grade_line *l, char out[16])
 		t += strcspn(t, " ");
 		t += strspn(t, " ");
 	}
-	size_t n = strcspn(t, " -");
+	/* POP3's "-ERR" starts with the dash that ends an SMTP code
+	 * ("250-"), so the word is read from the character after it. */
+	size_t n = t[0] == '-' ? 1 + strcspn(t + 1, " -") : strcspn(t, " -");
 	if (l->proto[0] == 'S' && n > 3 && t[3] == '-')
 		n = 3;
 	if (t[0] == '+' && t[1] == ' ')
