@@ -43,3 +43,8 @@ add_test(NAME bridge.view_png_needs_view
 add_test(NAME bridge.view_bad_speed
   COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/viz/expect_exit.sh 2 "0.1 to 1000"
           $<TARGET_FILE:mailsim> bridge --listen 0=mx:25 --view --speed 5000)
+# No display: a clear error before anything listens, not an invisible run.
+add_test(NAME bridge.view_no_display
+  COMMAND env -u DISPLAY -u WAYLAND_DISPLAY -u SDL_VIDEODRIVER sh ${CMAKE_CURRENT_SOURCE_DIR}/viz/expect_exit.sh 2
+          "--view needs a display" $<TARGET_FILE:mailsim> bridge ${CMAKE_SOURCE_DIR}/scenarios/bridge-lab.json
+          --listen 0=mx:25 --view)

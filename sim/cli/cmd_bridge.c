@@ -84,6 +84,7 @@ static void usage(FILE *out)
 		"                     closing the window ends the run as Ctrl-C does\n"
 		"  --view-png FILE    with --view, save the window's last frame there at the end\n"
 		"  --view-text FILE   with --view, write what the window showed as text at the end\n"
+		"                     (--view needs a display: DISPLAY or WAYLAND_DISPLAY)\n"
 		"  -q, --quiet        only the listening lines, the ledger and errors\n"
 		"  -h, --help         show this help\n\n"
 		"Example: mailsim bridge scenarios/telnet-smtp-1.json --listen 2525=smtp-1:25\n"
@@ -249,6 +250,13 @@ static int parse_options(int argc, char **argv, struct bridge_opts *o)
 	}
 	if (o->view && (o->speed < 0.1 || o->speed > 1000)) {
 		fprintf(stderr, "mailsim bridge: --speed with --view: 0.1 to 1000 (the viewer's range)\n");
+		return 2;
+	}
+	/* SDL would otherwise pick an invisible back end and the run would go
+	 * on with nobody seeing it. SDL_VIDEODRIVER set: the caller chose. */
+	if (o->view && !getenv("SDL_VIDEODRIVER") && !cli_display_available()) {
+		fprintf(stderr, "mailsim bridge: --view needs a display (DISPLAY or WAYLAND_DISPLAY, and SDL able to "
+				"open it); run without --view, or under xvfb-run\n");
 		return 2;
 	}
 	if (!o->nlisten) {
