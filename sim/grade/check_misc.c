@@ -122,7 +122,6 @@ void grade_check_answer(const struct grade_check *c, struct grade_obs *o, struct
 	char why[512] = "";
 	cJSON *want = q ? grade_query_compute(q, o, why, sizeof why) : NULL;
 	const cJSON *got = cJSON_GetObjectItemCaseSensitive(o->answers, qid);
-	if (getenv("GRADE_DEBUG")) { char *d = want ? cJSON_PrintUnformatted(want) : NULL; fprintf(stderr, "DEBUG %s = %s (%s)\n", qid, d ? d : "null", why); free(d); }
 	v->fraction = 0;
 	if (!want) {
 		buf_printf(&v->detail, GL(o->lang, "the run gives no answer to %s: %s", "la corrida no da respuesta a %s: %s"),
