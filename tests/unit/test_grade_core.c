@@ -110,7 +110,7 @@ static void test_loader_diagnostics(void)
 	/* Not JSON. */
 	scn_diag_clear(d);
 	CHECK(!grade_exercise_load_text("ex.json", "{\"id\": ", 7, d));
-	CHECK(diag_has(d, "ex.json:1:8: not valid JSON"));
+	CHECK(diag_has(d, "ex.json:1:7: not valid JSON"));
 	/* A missing key, a key of another kind, an unknown host. */
 	scn_diag_clear(d);
 	const char *bad = "{\"id\": \"t\", \"title\": {\"en\": \"T\", \"es\": \"T\"}, \"statement\": {\"en\": \"S\"},\n"
