@@ -43,13 +43,15 @@ static void usage(FILE *out)
 		"  --batch DIR        grade every file or folder in DIR, each in its own process\n"
 		"  --csv FILE         with --batch: one row per submission\n"
 		"  -j N               with --batch: N submissions at once\n"
+		"  --no-network-isolation  run a program submission on the machine's network\n"
+		"                     (for machines without namespaces; see docs/grading-programs.md)\n"
 		"  -h, --help         show this help\n\n"
 		"Exit status: 0 every check passed, 1 some check failed or the submission was\n"
 		"rejected, 2 bad usage, an invalid exercise or a missing submission.\n"
 		"docs/exercises.md explains exercises and reports.\n");
 }
 
-enum { OPT_FORMAT = 1000, OPT_LANG, OPT_CHECK, OPT_BATCH, OPT_CSV };
+enum { OPT_FORMAT = 1000, OPT_LANG, OPT_CHECK, OPT_BATCH, OPT_CSV, OPT_NO_NETNS };
 
 /* ✓ and ✗ only where they will show: a terminal whose locale is UTF-8. */
 static int utf8_terminal(FILE *out)
@@ -112,6 +114,7 @@ int cmd_grade(int argc, char **argv)
 		{"check", no_argument, NULL, OPT_CHECK},
 		{"batch", required_argument, NULL, OPT_BATCH},
 		{"csv", required_argument, NULL, OPT_CSV},
+		{"no-network-isolation", no_argument, NULL, OPT_NO_NETNS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -140,6 +143,11 @@ int cmd_grade(int argc, char **argv)
 			break;
 		case OPT_CHECK:
 			check_only = 1;
+			break;
+		case OPT_NO_NETNS:
+			/* Through the environment, so batch children inherit it
+			 * (docs/grading-programs.md, "Isolation"). */
+			setenv("MAILSIM_GRADE_NO_NETWORK_ISOLATION", "1", 1);
 			break;
 		case OPT_BATCH:
 		case OPT_CSV:
