@@ -124,7 +124,9 @@ void grade_check_reply(const struct grade_check *c, struct grade_obs *o, struct 
 	int want_seen = !cJSON_IsFalse(cJSON_GetObjectItemCaseSensitive(spec, "seen"));
 	struct grade_session *s = grade_obs_check_session(o, spec);
 	if (!s) {
-		v->fraction = 0;
+		/* No session at all: nothing was seen, which is what a
+		 * "seen": false check asks. */
+		v->fraction = !want_seen;
 		no_session(o, spec, &v->detail);
 		return;
 	}

@@ -107,9 +107,12 @@ cJSON *grade_received_hosts(const char *text, size_t len)
 			continue;
 		struct msg_received r = {0};
 		const char *by = "?";
+		char name[256];
 		if (msg_received_parse(f.value, f.value_len, &r) == 0 && r.by)
 			by = r.by;
-		cJSON *s = cJSON_CreateString(by);
+		/* The host's name only, not its comment ("(mailsim)"). */
+		snprintf(name, sizeof name, "%.*s", (int)strcspn(by, " \t("), by);
+		cJSON *s = cJSON_CreateString(name);
 		if (s)
 			cJSON_InsertItemInArray(out, 0, s);
 		msg_received_clear(&r);
