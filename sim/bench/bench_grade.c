@@ -7,7 +7,7 @@
  * each with a line dropped, two lines swapped, a line lower-cased or a
  * greeting added; patches with an array element dropped, a number changed
  * or a key removed), written to a temporary folder and graded by
- * grade_batch_main() exactly as `mailsim grade EX --batch DIR --csv F -j N`
+ * grade_batch_run() exactly as `mailsim grade EX --batch DIR --csv F -j N`
  * does (a child process per submission), with -j 1 and -j 2. Figures:
  * wall time, submissions per second, and whether -j 1 and -j 2 wrote the
  * same CSV and summary bytes.
@@ -372,7 +372,7 @@ static int run_batches(struct kind *k, const char *tmp, double timeout_s, char *
 		struct grade_batch_opts o = {.exercise = k->ex_path, .batch_dir = k->dir, .csv_path = csv_path,
 					     .jobs = j + 1, .timeout_s = timeout_s};
 		int64_t t0 = bench_wall_ns();
-		k->rc[j] = grade_batch_main(&o, out, stderr);
+		k->rc[j] = grade_batch_run(&o, out, stderr);
 		k->wall_s[j] = (double)(bench_wall_ns() - t0) / 1e9;
 		summary[j] = slurp_stream(out, &sum_len[j]);
 		fclose(out);

@@ -238,7 +238,7 @@ static long cpu_count(void)
 	return n < 1 ? 1 : n > GRADE_BATCH_MAX_JOBS ? GRADE_BATCH_MAX_JOBS : n;
 }
 
-int grade_batch_main(const struct grade_batch_opts *o, FILE *out, FILE *err)
+int grade_batch_run(const struct grade_batch_opts *o, FILE *out, FILE *err)
 {
 	char why[600];
 	if (!o->exercise || !o->batch_dir) {

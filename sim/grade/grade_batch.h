@@ -60,6 +60,16 @@ struct grade_batch_opts {
 
 /* Runs the batch described by o (which is only read). Returns the exit
  * code described above. */
-int grade_batch_main(const struct grade_batch_opts *o, FILE *out, FILE *err);
+int grade_batch_run(const struct grade_batch_opts *o, FILE *out, FILE *err);
+
+/* The command line of batch mode (grade_batch_cli.c), called by `mailsim
+ * grade` (sim/cli/cmd_grade.c) when it sees --batch, --csv or -j: argv is
+ * the whole `grade ...` argv (argv[0] "grade"), optind reset by the caller:
+ *
+ *   mailsim grade EXERCISE --batch DIR [--csv FILE] [-j N] [--lang en|es]
+ *                 [--timeout SECONDS]
+ *
+ * Summary on stdout, messages on stderr; returns the exit code. */
+int grade_batch_main(int argc, char **argv);
 
 #endif
