@@ -282,7 +282,7 @@ static int generate(struct kind *k, const char *tmp, size_t count, char *err, si
 		snprintf(path, sizeof path, "%s/submissions/%s", k->ex_path, bases[b]);
 		texts[b] = read_file(path, &len);
 		if (!texts[b]) {
-			snprintf(err, errlen, "cannot read %s", path);
+			snprintf(err, errlen, "cannot read %.900s", path);
 			rc = -1;
 		}
 		const char *dot = strrchr(bases[b], '.');

@@ -39,7 +39,7 @@
 
 struct dovecot_ref {
 	char dir[64];
-	char mail_dir[72];
+	char mail_dir[128];
 	char version[64];
 	char run_as[40], group[40];
 	uid_t uid;

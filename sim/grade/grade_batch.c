@@ -106,7 +106,7 @@ static int csv_writable(const char *path, char *err, size_t errlen)
 	else
 		snprintf(dir, sizeof dir, "%.*s", (int)(slash - path), path);
 	if (access(dir, W_OK | X_OK) != 0) {
-		snprintf(err, errlen, "cannot write the CSV into %s: %s", dir, strerror(errno));
+		snprintf(err, errlen, "cannot write the CSV into %.400s: %s", dir, strerror(errno));
 		return -1;
 	}
 	return 0;
