@@ -112,6 +112,45 @@ static int csv_writable(const char *path, char *err, size_t errlen)
 	return 0;
 }
 
+/* A folder holding exactly one visible entry, a regular file, stands for
+ * that file (a learning platform's download gives each student a folder);
+ * any other folder is handed to the grader as it is. Returns path, or a
+ * new path (path freed), or NULL when out of memory (path freed). */
+static char *resolve_folder(char *path)
+{
+	struct stat st;
+	if (stat(path, &st) != 0 || !S_ISDIR(st.st_mode))
+		return path;
+	DIR *d = opendir(path);
+	if (!d)
+		return path;
+	char only[256] = "";
+	int visible = 0;
+	struct dirent *e;
+	while ((e = readdir(d)) != NULL && visible < 2) {
+		if (e->d_name[0] == '.')
+			continue;
+		visible++;
+		snprintf(only, sizeof only, "%s", e->d_name);
+	}
+	closedir(d);
+	if (visible != 1)
+		return path;
+	size_t len = strlen(path) + strlen(only) + 2;
+	char *file = malloc(len);
+	if (!file) {
+		free(path);
+		return NULL;
+	}
+	snprintf(file, len, "%s/%s", path, only);
+	if (stat(file, &st) != 0 || !S_ISREG(st.st_mode)) {
+		free(file);
+		return path;
+	}
+	free(path);
+	return file;
+}
+
 /* argv for `mailsim grade EXERCISE PATH --format json [--lang L]`; the
  * path is owned by the argv (element 3). */
 static char **grade_argv(const struct grade_batch_opts *o, const char *dir, const char *name)
@@ -126,6 +165,11 @@ static char **grade_argv(const struct grade_batch_opts *o, const char *dir, cons
 	}
 	int slash = dir[0] && dir[strlen(dir) - 1] == '/';
 	snprintf(path, len, "%s%s%s", dir, slash ? "" : "/", name);
+	path = resolve_folder(path);
+	if (!path) {
+		free(argv);
+		return NULL;
+	}
 	int k = 0;
 	argv[k++] = "mailsim";
 	argv[k++] = "grade";

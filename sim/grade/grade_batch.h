@@ -1,7 +1,10 @@
 /* Batch grading: `mailsim grade EXERCISE --batch DIR --csv FILE -j N`.
  *
  * Every entry of DIR (a file or a folder; names starting with '.' are
- * skipped) is one submission. Each is graded in its own process: the
+ * skipped) is one submission; a folder holding exactly one visible entry,
+ * a regular file, is graded as that file (a learning platform's download
+ * gives each student a folder), any other folder is handed to the grader
+ * as it is. Each is graded in its own process: the
  * mailsim binary itself (/proc/self/exe unless opts->program says
  * otherwise) run as `mailsim grade EXERCISE DIR/NAME --format json
  * [--lang L]`, in its own process group, stdin from /dev/null, killed

@@ -80,8 +80,13 @@ def check(mailsim, exdir, ex, tmp):
     with open(os.path.join(subs, "huge.txt"), "wb") as f:
         f.write(b"HELO milagro.dc.uba.ar\n" * 50000)
     regular.append("huge.txt")
+    # A folder with one file is graded as that file; with two, the folder
+    # itself goes to the grader.
     os.mkdir(os.path.join(subs, "a-folder"))
     shutil.copy(os.path.join(subs, "reference.txt"), os.path.join(subs, "a-folder", "reference.txt"))
+    os.mkdir(os.path.join(subs, "b-folder"))
+    shutil.copy(os.path.join(subs, "reference.txt"), os.path.join(subs, "b-folder", "one.txt"))
+    shutil.copy(os.path.join(subs, "wrong-no-dot.txt"), os.path.join(subs, "b-folder", "two.txt"))
     # Nobody ever writes to it: a grader that opens it waits forever and is
     # killed at the timeout; one that checks first refuses it.
     os.mkfifo(os.path.join(subs, "zz-fifo.txt"))
@@ -152,9 +157,11 @@ def check(mailsim, exdir, ex, tmp):
     if fifo["status"] == "error" and not ("timed out after %d s" % TIMEOUT_S in fifo["reason"]
                                           or "refused" in fifo["reason"]):
         fail("the FIFO's reason: %r" % fifo["reason"])
-    folder = byname["a-folder"]
-    if folder["status"] == "graded" and folder["score"] != g10(max_score):
-        fail("the folder submission: %r" % folder)
+    if byname["a-folder"]["status"] != "graded" or byname["a-folder"]["score"] != g10(max_score):
+        fail("the folder holding the reference: %r" % byname["a-folder"])
+    folder = byname["b-folder"]
+    if folder["status"] not in ("error", "rejected") or not folder["reason"]:
+        fail("the folder of two files: %r (expected a 0 with the grader's reason)" % folder)
     for r in byname.values():
         if r["status"] == "error":
             if r["score"] != "0" or any(r[i] != "0" for i in ids) or r["max_score"] != g10(max_score):
