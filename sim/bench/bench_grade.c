@@ -39,6 +39,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/resource.h>
 #include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -71,6 +72,7 @@ struct kind {
 	char ex_path[512];
 	char dir[600];
 	double wall_s[2];     /* -j 1, -j 2 */
+	double cpu_s[2];      /* the graders' CPU time (user + system) */
 	int rc[2];
 	size_t graded, rejected, errors;
 	int identical;
@@ -355,6 +357,16 @@ static void count_statuses(const char *csv, struct kind *k)
 	}
 }
 
+/* CPU time of this process's reaped children, seconds. */
+static double children_cpu_s(void)
+{
+	struct rusage ru;
+	if (getrusage(RUSAGE_CHILDREN, &ru) != 0)
+		return 0;
+	return (double)ru.ru_utime.tv_sec + (double)ru.ru_stime.tv_sec +
+	       ((double)ru.ru_utime.tv_usec + (double)ru.ru_stime.tv_usec) / 1e6;
+}
+
 static int run_batches(struct kind *k, const char *tmp, double timeout_s, char *err, size_t errlen)
 {
 	char *csv[2] = {0}, *summary[2] = {0};
@@ -372,8 +384,10 @@ static int run_batches(struct kind *k, const char *tmp, double timeout_s, char *
 		struct grade_batch_opts o = {.exercise = k->ex_path, .batch_dir = k->dir, .csv_path = csv_path,
 					     .jobs = j + 1, .timeout_s = timeout_s};
 		int64_t t0 = bench_wall_ns();
+		double c0 = children_cpu_s();
 		k->rc[j] = grade_batch_run(&o, out, stderr);
 		k->wall_s[j] = (double)(bench_wall_ns() - t0) / 1e9;
+		k->cpu_s[j] = children_cpu_s() - c0;
 		summary[j] = slurp_stream(out, &sum_len[j]);
 		fclose(out);
 		csv[j] = read_file(csv_path, &csv_len[j]);
@@ -805,6 +819,8 @@ int bench_grade_main(int argc, char **argv)
 				cJSON_AddNumberToObject(b, "wall_s", kinds[k].wall_s[j]);
 				cJSON_AddNumberToObject(b, "submissions_per_s", (double)count / kinds[k].wall_s[j]);
 				cJSON_AddNumberToObject(b, "ms_per_submission", kinds[k].wall_s[j] * 1e3 / (double)count);
+				cJSON_AddNumberToObject(b, "cpu_ms_per_submission",
+							kinds[k].cpu_s[j] * 1e3 / (double)count);
 				cJSON_AddItemToArray(batches, b);
 			}
 		}
@@ -844,12 +860,13 @@ int bench_grade_main(int argc, char **argv)
 	} else {
 		printf("mailsim bench grade: %" PRIu64 " submissions per kind, a child process each (load average %.2f)\n\n",
 		       count, bench_load_average());
-		printf("  %-10s %-13s %4s %9s %12s %10s\n", "kind", "exercise", "-j", "wall s", "subs/s", "ms/sub");
+		printf("  %-10s %-13s %4s %9s %12s %10s %12s\n", "kind", "exercise", "-j", "wall s", "subs/s", "ms/sub",
+		       "CPU ms/sub");
 		for (int k = 0; k < 2; k++)
 			for (int j = 0; j < 2; j++)
-				printf("  %-10s %-13s %4d %9.2f %12.1f %10.2f\n", kinds[k].name, kinds[k].exercise, j + 1,
-				       kinds[k].wall_s[j], (double)count / kinds[k].wall_s[j],
-				       kinds[k].wall_s[j] * 1e3 / (double)count);
+				printf("  %-10s %-13s %4d %9.2f %12.1f %10.2f %12.2f\n", kinds[k].name, kinds[k].exercise,
+				       j + 1, kinds[k].wall_s[j], (double)count / kinds[k].wall_s[j],
+				       kinds[k].wall_s[j] * 1e3 / (double)count, kinds[k].cpu_s[j] * 1e3 / (double)count);
 		for (int k = 0; k < 2; k++)
 			printf("  %s: %zu graded, %zu rejected, %zu errors; -j 1 and -j 2 %s\n", kinds[k].name,
 			       kinds[k].graded, kinds[k].rejected, kinds[k].errors,

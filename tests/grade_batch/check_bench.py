@@ -47,7 +47,7 @@ def main():
     if len(r["batches"]) != 4:
         fail("4 batches expected: %r" % r["batches"])
     for b in r["batches"]:
-        for k in ("wall_s", "submissions_per_s", "ms_per_submission"):
+        for k in ("wall_s", "submissions_per_s", "ms_per_submission", "cpu_ms_per_submission"):
             number(b, k, "batch %s -j %s" % (b.get("kind"), b.get("jobs")))
     for kind in ("transcript", "patch"):
         o = r[kind]
