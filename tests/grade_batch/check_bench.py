@@ -32,6 +32,13 @@ def main():
     if subprocess.run([mailsim, "grade", "--help"], capture_output=True).returncode != 0:
         print("SKIP: this mailsim has no `grade` command")
         return 77
+    for bad in (["--count", "0"], ["--ref-runs", "10"], ["--timeout", "x"], ["--nope"], ["extra"]):
+        p = subprocess.run([mailsim, "bench", "grade"] + bad, capture_output=True, text=True, timeout=60)
+        if p.returncode != 2 or not p.stderr:
+            fail("bench grade %s: exit %d, expected 2 with a message" % (" ".join(bad), p.returncode))
+    p = subprocess.run([mailsim, "bench", "grade", "--help"], capture_output=True, text=True, timeout=60)
+    if p.returncode != 0 or "usage: mailsim bench grade" not in p.stdout:
+        fail("bench grade --help prints no usage")
     args = [mailsim, "bench", "grade", "--json"]
     args += ["--count", "12", "--no-reference"] if which == "bench" else ["--count", "4", "--ref-runs", "1"]
     p = subprocess.run(args, capture_output=True, text=True, timeout=280)
