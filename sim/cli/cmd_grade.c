@@ -42,14 +42,16 @@ static void usage(FILE *out)
 		"  --check            only validate the exercise (and its scenario)\n"
 		"  --batch DIR        grade every file or folder in DIR, each in its own process\n"
 		"  --csv FILE         with --batch: one row per submission\n"
-		"  -j N               with --batch: N submissions at once\n"
+		"  -j, --jobs N       with --batch: N submissions at once (default: the CPUs)\n"
+		"  --timeout S        with --batch: wall-clock seconds per submission (default\n"
+		"                     60); a grader still running then is killed: 0, \"error\"\n"
 		"  -h, --help         show this help\n\n"
 		"Exit status: 0 every check passed, 1 some check failed or the submission was\n"
 		"rejected, 2 bad usage, an invalid exercise or a missing submission.\n"
 		"docs/exercises.md explains exercises and reports.\n");
 }
 
-enum { OPT_FORMAT = 1000, OPT_LANG, OPT_CHECK, OPT_BATCH, OPT_CSV };
+enum { OPT_FORMAT = 1000, OPT_LANG, OPT_CHECK, OPT_BATCH, OPT_CSV, OPT_TIMEOUT };
 
 /* ✓ and ✗ only where they will show: a terminal whose locale is UTF-8. */
 static int utf8_terminal(FILE *out)
@@ -112,6 +114,8 @@ int cmd_grade(int argc, char **argv)
 		{"check", no_argument, NULL, OPT_CHECK},
 		{"batch", required_argument, NULL, OPT_BATCH},
 		{"csv", required_argument, NULL, OPT_CSV},
+		{"jobs", required_argument, NULL, 'j'},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -143,6 +147,7 @@ int cmd_grade(int argc, char **argv)
 			break;
 		case OPT_BATCH:
 		case OPT_CSV:
+		case OPT_TIMEOUT:
 		case 'j':
 			batch = 1;
 			break;
