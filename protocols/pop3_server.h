@@ -45,12 +45,15 @@
  * section 4); a longer one is answered "-ERR line too long" and the session
  * goes on. Arguments are at most 40 octets (RFC 1939 section 3), except
  * PASS's, which may hold spaces and runs to the end of the line. A command
- * with a NUL or a bare CR is refused. Commands are case-insensitive. Bad
- * commands and commands in the wrong state get -ERR and the session goes
- * on. A client may pipeline (RFC 2449 PIPELINING): while more than 256 KiB
- * of responses wait unsent the engine stops reading commands, and resumes
- * when the host consumes output; pipelined input beyond 64 KiB closes the
- * session. So memory stays bounded whatever the client does.
+ * with a NUL or a bare CR is refused. Message numbers are digits only (no
+ * sign); TOP's line count may have any number of digits, and any count
+ * past the body's last line gives the whole message. Commands are
+ * case-insensitive. Bad commands and commands in the wrong state get -ERR
+ * and the session goes on. A client may pipeline (RFC 2449 PIPELINING):
+ * while more than 256 KiB of responses wait unsent the engine stops reading
+ * commands, and resumes when the host consumes output; pipelined input
+ * beyond 64 KiB closes the session. So memory stays bounded whatever the
+ * client does.
  *
  * Multi-line responses (LIST, UIDL, RETR, TOP, CAPA) are byte-stuffed with
  * line_dot_stuff() (section 3): a line starting with "." gets another, every

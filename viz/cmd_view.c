@@ -49,7 +49,7 @@ int cmd_view(int argc, char **argv)
 	};
 	struct viz_control_opts co = viz_control_opts_default();
 	co.lang = viz_lang_from_env();
-	struct viz_window_opts wo = {1280, 800, 0};
+	struct viz_window_opts wo = {.width = 1280, .height = 800};
 	int has_seed = 0;
 	uint64_t seed = 0;
 	optind = 1;

@@ -24,6 +24,12 @@ static const double speeds[] = {0.1, 0.2, 0.5, 1, 2, 5, 10, 20, 50, 100, 200, 50
 
 /* How long a drop stays on screen, in wall time. */
 #define DROP_WALL_NS 1500000000.0
+/* A live run: how far stepping to a line or a hop may run ahead (real
+ * clients type at their pace; running hours of simulated time ahead of
+ * them would fire their sessions' timeouts), and how much simulated time a
+ * busy run may owe the wall clock and make up in later frames. */
+#define LIVE_STEP_LIMIT (2 * SIM_S)
+#define LIVE_MAX_DEBT (2 * SIM_S)
 
 struct viz_control {
 	const struct viz_source *src;
@@ -41,6 +47,8 @@ struct viz_control {
 	uint64_t last_tick_events;
 	int64_t last_replay_ns;
 	int msg; /* inspected message, -1 if none */
+	sim_time debt; /* live: simulated time a capped tick did not run yet */
+	char notice[300];
 	/* Breakpoints; armed only while playing or stepping to a hop. */
 	int bp_5xx, bp_mailbox, bp_armed, bp_hit;
 	char bp_cmd[16];
@@ -289,7 +297,9 @@ struct viz_control *viz_control_new(const struct viz_source *src, const struct v
 	viz_control_set_break(c, VIZ_BREAK_5XX, c->o.break_5xx, NULL);
 	viz_control_set_break(c, VIZ_BREAK_MAILBOX, c->o.break_mailbox, NULL);
 	viz_control_set_break(c, VIZ_BREAK_COMMAND, c->o.break_cmd != NULL, c->o.break_cmd);
-	learn_end(c);
+	/* A live world exists once: no throwaway replay to learn the end. */
+	if (!src->live)
+		learn_end(c);
 	if (new_world(c, err, errlen) < 0) {
 		viz_control_free(&c);
 		return NULL;
@@ -324,6 +334,11 @@ void viz_control_tick(struct viz_control *c, int64_t wall_dt_ns)
 		return;
 	}
 	sim_time target = c->now + (sim_time)((double)wall_dt_ns * c->speed);
+	/* A live run keeps up with the wall clock: what a busy frame could not
+	 * run comes in the next ones (up to a bound, past which it plays
+	 * slower, as a replayed run does). */
+	if (c->src->live)
+		target += c->debt;
 	if (c->end_known && c->drained && target > c->end)
 		target = c->end;
 	if (c->src->until != SIM_TIME_NEVER && target > c->src->until)
@@ -362,9 +377,12 @@ void viz_control_tick(struct viz_control *c, int64_t wall_dt_ns)
 		c->playing = 0;
 	}
 	c->bp_armed = 0;
+	c->debt = 0;
 	if (capped) {
 		if (sim_now(sim) > c->now)
 			c->now = sim_now(sim);
+		if (c->src->live && c->playing && target > c->now)
+			c->debt = target - c->now < LIVE_MAX_DEBT ? target - c->now : LIVE_MAX_DEBT;
 	} else {
 		if (!c->drained)
 			sim_run_until(sim, target); /* nothing left before target: moves the clock */
@@ -384,6 +402,10 @@ void viz_control_tick(struct viz_control *c, int64_t wall_dt_ns)
 
 int viz_control_seek(struct viz_control *c, sim_time t)
 {
+	/* A live run cannot be replayed, and jumping ahead would run the real
+	 * clients' sessions past them. */
+	if (c->src->live)
+		return t == c->now ? 0 : -1;
 	if (t < 0)
 		t = 0;
 	if (c->end_known && t > c->end)
@@ -424,8 +446,9 @@ int viz_control_step(struct viz_control *c)
 int viz_control_step_line(struct viz_control *c)
 {
 	uint64_t before = viz_scene_stats(c->scene)->lines;
+	sim_time limit = c->src->live ? c->now + LIVE_STEP_LIMIT : SIM_TIME_NEVER;
 	for (int i = 0; i < 1000000; i++) {
-		if (!viz_control_step(c))
+		if (sim_next_time(c->world.sim) > limit || !viz_control_step(c))
 			return 0;
 		if (viz_scene_stats(c->scene)->lines != before)
 			return 1;
@@ -445,8 +468,9 @@ int viz_control_step_hop(struct viz_control *c)
 	c->bp_hit = 0;
 	c->break_note[0] = '\0';
 	int got = 0;
+	sim_time limit = c->src->live ? c->now + LIVE_STEP_LIMIT : SIM_TIME_NEVER;
 	for (int i = 0; i < 1000000 && !got; i++) {
-		if (!viz_control_step(c))
+		if (sim_next_time(c->world.sim) > limit || !viz_control_step(c))
 			break;
 		ms = viz_scene_msgs(c->scene);
 		if (target >= 0)
@@ -510,7 +534,7 @@ void viz_control_set_playing(struct viz_control *c, int playing)
 	c->playing = playing != 0;
 	if (c->playing)
 		c->break_note[0] = '\0';
-	if (c->playing && at_end(c))
+	if (c->playing && at_end(c) && !c->src->live)
 		viz_control_seek(c, 0);
 }
 
@@ -647,11 +671,14 @@ void viz_control_input(struct viz_control *c, const struct viz_input *in)
 
 const struct viz_frame *viz_control_frame(struct viz_control *c, int w, int h, const struct viz_text_metrics *m)
 {
+	c->notice[0] = '\0';
+	if (c->src->status)
+		c->src->status(c->src->ctx, c->playing, c->lang, c->notice, sizeof c->notice);
 	struct viz_view v = {
 	    .width = w,
 	    .height = h,
 	    .now = c->now,
-	    .end = c->end,
+	    .end = c->src->live ? c->now : c->end,
 	    .speed = c->speed,
 	    .playing = c->playing,
 	    .finished = at_end(c),
@@ -665,6 +692,8 @@ const struct viz_frame *viz_control_frame(struct viz_control *c, int w, int h, c
 	    .highlight = c->scene ? viz_scene_drop_linger(c->scene) : 0,
 	    .breaks = c->breaks,
 	    .break_note = c->break_note,
+	    .notice = c->notice,
+	    .notice_alert = c->src->live && !c->playing,
 	};
 	if (c->scene)
 		viz_frame_build(c->frame, c->scene, &v, m);

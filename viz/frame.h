@@ -90,6 +90,8 @@ struct viz_view {
 	sim_time highlight;     /* how long a newly added Received line stays lit */
 	const char *breaks;     /* the breakpoints set ("5xx, RCPT"), "" if none */
 	const char *break_note; /* why the run stopped at a breakpoint, "" if it did not */
+	const char *notice;     /* a live run's status line (viz_source.status), NULL or "" if none */
+	int notice_alert;       /* draw the notice as a warning (a live run paused) */
 };
 
 struct viz_frame;

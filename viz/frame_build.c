@@ -246,16 +246,25 @@ static void top_bar(struct build *b, float h)
 	/* A breakpoint's stop says why, in place of the title; the breakpoints
 	 * set come before the title otherwise. */
 	char bp[300] = "";
-	if (v->break_note && v->break_note[0])
+	int alert = 0;
+	if (v->break_note && v->break_note[0]) {
 		snprintf(bp, sizeof bp, "%s: %s", viz_str(v->lang, VIZ_S_BREAK_HIT), v->break_note);
+		alert = 1;
+	} else if (v->notice && v->notice[0]) {
+		/* A live run's status goes in place of the title: real clients
+		 * waiting on a paused run is what matters most. */
+		snprintf(bp, sizeof bp, "%s", v->notice);
+		alert = 1;
+	}
 	else if (v->breaks && v->breaks[0])
 		snprintf(bp, sizeof bp, "%s %s", viz_str(v->lang, VIZ_S_BREAKPOINTS), v->breaks);
 	float left = pad;
 	if (bp[0] && x - 2 * pad > pad) {
-		float maxw = v->break_note && v->break_note[0] ? x - 3 * pad : (x - 3 * pad) * 0.45f;
-		left += text_fit(b, VIZ_FONT_SANS_BOLD, fs, left, ty, maxw, v->break_note && v->break_note[0] ? th->drop : th->accent,
-				 VIZ_TAG_STATUS, -1, bp) + pad * 2;
-		if (v->break_note && v->break_note[0])
+		float maxw = alert ? x - 3 * pad : (x - 3 * pad) * 0.45f;
+		int red = (v->break_note && v->break_note[0]) || v->notice_alert;
+		left += text_fit(b, VIZ_FONT_SANS_BOLD, fs, left, ty, maxw, red ? th->drop : th->accent, VIZ_TAG_STATUS, -1,
+				 bp) + pad * 2;
+		if (alert)
 			return;
 	}
 	if (v->title && x - 2 * pad > left)

@@ -24,6 +24,41 @@ int viz_sdl_display_available(void)
 	return 1;
 }
 
+static int save_at_exit(SDL_Renderer *r, struct viz_control *c, const struct viz_window_opts *wo, int w, int h,
+			char *err, size_t errlen)
+{
+	if (wo->png_at_exit) {
+		SDL_Surface *surf = SDL_CreateRGBSurfaceWithFormat(0, w, h, 32, SDL_PIXELFORMAT_ARGB8888);
+		if (!surf) {
+			snprintf(err, errlen, "cannot save the window: %s", SDL_GetError());
+			return -1;
+		}
+		int bad = SDL_RenderReadPixels(r, NULL, SDL_PIXELFORMAT_ARGB8888, surf->pixels, surf->pitch) != 0;
+		if (bad)
+			snprintf(err, errlen, "cannot read the window's pixels: %s", SDL_GetError());
+		else if (IMG_SavePNG(surf, wo->png_at_exit) != 0) {
+			snprintf(err, errlen, "cannot write %s: %s", wo->png_at_exit, IMG_GetError());
+			bad = 1;
+		}
+		SDL_FreeSurface(surf);
+		if (bad)
+			return -1;
+	}
+	if (wo->text_at_exit) {
+		char *text = viz_control_describe(c);
+		FILE *f = fopen(wo->text_at_exit, "w");
+		int bad = !text || !f || fputs(text, f) == EOF;
+		if (f && fclose(f) != 0)
+			bad = 1;
+		free(text);
+		if (bad) {
+			snprintf(err, errlen, "cannot write %s", wo->text_at_exit);
+			return -1;
+		}
+	}
+	return 0;
+}
+
 int viz_sdl_run_window(const struct viz_source *src, const struct viz_control_opts *co,
 		       const struct viz_window_opts *wo, char *err, size_t errlen)
 {
@@ -32,6 +67,8 @@ int viz_sdl_run_window(const struct viz_source *src, const struct viz_control_op
 	SDL_Renderer *r = NULL;
 	struct viz_sdl_render *rr = NULL;
 	struct viz_control *c = NULL;
+	if (wo->keep_running)
+		SDL_SetHint(SDL_HINT_NO_SIGNAL_HANDLERS, "1");
 	if (SDL_Init(SDL_INIT_VIDEO) != 0) {
 		snprintf(err, errlen, "cannot start SDL video: %s", SDL_GetError());
 		return -1;
@@ -67,8 +104,12 @@ int viz_sdl_run_window(const struct viz_source *src, const struct viz_control_op
 		goto out;
 	uint64_t last = SDL_GetPerformanceCounter();
 	double freq = (double)SDL_GetPerformanceFrequency();
-	int frames = 0;
-	while (!viz_control_quit(c)) {
+	int frames = 0, last_frame = 0;
+	while (!last_frame) {
+		/* The closing frame is drawn too, so what is saved at exit is
+		 * what was on screen. */
+		last_frame = viz_control_quit(c) || (wo->keep_running && !wo->keep_running(wo->keep_ctx)) ||
+			     (wo->max_frames > 0 && frames + 1 >= wo->max_frames);
 		int ww, wh, ow, oh;
 		SDL_GetWindowSize(win, &ww, &wh);
 		SDL_GetRendererOutputSize(r, &ow, &oh);
@@ -88,8 +129,12 @@ int viz_sdl_run_window(const struct viz_source *src, const struct viz_control_op
 		viz_control_tick(c, dt);
 		const struct viz_frame *f = viz_control_frame(c, ow, oh, viz_sdl_render_metrics(rr));
 		viz_sdl_render_frame(rr, f);
+		/* Read before presenting: the back buffer is undefined after. */
+		if (last_frame && save_at_exit(r, c, wo, ow, oh, err, errlen) < 0)
+			goto out;
 		SDL_RenderPresent(r);
-		if (wo->max_frames > 0 && ++frames >= wo->max_frames)
+		frames++;
+		if (last_frame)
 			break;
 		if (!vsync) {
 			/* Software rendering: about 60 frames a second, no more. */

@@ -11,6 +11,16 @@
 struct viz_window_opts {
 	int width, height;
 	int max_frames; /* > 0: quit after this many frames (tests) */
+	/* Asked every frame: 0 closes the window as if the user had (the
+	 * bridge's Ctrl-C, its --until). NULL: never. With it, SDL installs no
+	 * signal handlers: the caller's SIGINT handler decides. */
+	int (*keep_running)(void *ctx);
+	void *keep_ctx;
+	/* When the window closes, the last frame is saved there as PNG and
+	 * the scene's text description (viz_control_describe) written there;
+	 * NULL: not. */
+	const char *png_at_exit;
+	const char *text_at_exit;
 };
 
 /* 1 if a display is reachable: DISPLAY or WAYLAND_DISPLAY is set and SDL's

@@ -60,6 +60,14 @@ struct viz_source {
 	 * drains). */
 	sim_time until;
 	const char *title; /* shown in the top bar; may be NULL */
+	/* 1: a live run (mailsim bridge --view). Its one world is built by the
+	 * caller and real programs talk to it in real time, so it cannot be
+	 * replayed: build succeeds once, there is no seeking, and the run's
+	 * end is always now. */
+	int live;
+	/* A live run's line for the top bar ("live: 2 real connections open
+	 * via gw"), given whether the run plays; NULL: none. */
+	void (*status)(void *ctx, int playing, enum viz_lang lang, char *buf, size_t size);
 	void *ctx;
 };
 

@@ -8,11 +8,13 @@
 
 #include "protocols/dns.h"
 #include "protocols/dns_zone.h"
+#include "sim/agents/bridge.h"
 #include "sim/agents/dns_server.h"
 #include "sim/agents/mailstore.h"
 #include "sim/agents/mta.h"
 #include "sim/core/blob.h"
 #include "sim/core/sim.h"
+#include "sim/net/net.h"
 #include "sim/scenario/diag.h"
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/world.h"
@@ -22,12 +24,29 @@ struct scn_src {
 	struct viz_source src;
 	struct scenario *scn;
 	uint64_t seed;
+	/* A live source: the caller's world, handed out once, and the bridge
+	 * whose real connections run in it. */
+	struct scn_world *live;
+	int live_built;
+	const struct bridge *bridge;
+	int gateway;
 };
 
 static int scn_build(void *ctx, struct viz_world *w, char *err, size_t errlen)
 {
 	struct scn_src *s = ctx;
 	memset(w, 0, sizeof *w);
+	if (s->live) {
+		if (s->live_built) {
+			snprintf(err, errlen, "a live run cannot be replayed");
+			return -1;
+		}
+		s->live_built = 1;
+		w->impl = s->live;
+		w->sim = scn_world_sim(s->live);
+		w->net = scn_world_net(s->live);
+		return 0;
+	}
 	struct scn_world *sw = scn_world_new(s->scn, s->seed, err, errlen);
 	if (!sw)
 		return -1;
@@ -39,9 +58,10 @@ static int scn_build(void *ctx, struct viz_world *w, char *err, size_t errlen)
 
 static void scn_destroy(void *ctx, struct viz_world *w)
 {
-	(void)ctx;
+	struct scn_src *s = ctx;
 	struct scn_world *sw = w->impl;
-	scn_world_free(&sw);
+	if (!s->live) /* the live world is its caller's */
+		scn_world_free(&sw);
 	memset(w, 0, sizeof *w);
 }
 
@@ -283,12 +303,47 @@ struct viz_source *viz_scn_source_open_text(const char *name, const char *text, 
 	return wrap(scn, has_seed, seed, err, errlen);
 }
 
+static void live_status(void *ctx, int playing, enum viz_lang lang, char *buf, size_t size)
+{
+	struct scn_src *s = ctx;
+	const struct net *net = scn_world_net(s->live);
+	snprintf(buf, size, viz_str(lang, playing ? VIZ_S_LIVE : VIZ_S_LIVE_PAUSED), net_host_name(net, s->gateway),
+		 (unsigned long long)bridge_stats(s->bridge)->active);
+}
+
+struct viz_source *viz_scn_source_live(const struct scenario *scn, struct scn_world *w, const struct bridge *b,
+				       int gateway, sim_time until, char *err, size_t errlen)
+{
+	struct scn_src *s = calloc(1, sizeof *s);
+	if (!s) {
+		snprintf(err, errlen, "out of memory");
+		return NULL;
+	}
+	s->scn = (struct scenario *)scn; /* not owned: see viz_scn_source_free */
+	s->live = w;
+	s->bridge = b;
+	s->gateway = gateway;
+	s->src.build = scn_build;
+	s->src.destroy = scn_destroy;
+	s->src.role = scn_role_of;
+	s->src.position = scn_position;
+	s->src.link_name = scn_link_name;
+	s->src.inspect = scn_inspect;
+	s->src.until = until;
+	s->src.title = scn->title && *scn->title ? scn->title : scn->file;
+	s->src.live = 1;
+	s->src.status = live_status;
+	s->src.ctx = s;
+	return &s->src;
+}
+
 void viz_scn_source_free(struct viz_source **srcp)
 {
 	if (!srcp || !*srcp)
 		return;
 	struct scn_src *s = (struct scn_src *)*srcp;
-	scenario_free(&s->scn);
+	if (!s->live)
+		scenario_free(&s->scn);
 	free(s);
 	*srcp = NULL;
 }

@@ -90,6 +90,10 @@ static const char *const table[VIZ_S_COUNT][VIZ_LANG_COUNT] = {
     [VIZ_S_DNS_ZONE] = {"DNS zone", "Zona DNS"},
     [VIZ_S_BREAKPOINTS] = {"break on", "parar en"},
     [VIZ_S_BREAK_HIT] = {"breakpoint", "punto de parada"},
+    [VIZ_S_LIVE] = {"LIVE via %s: %llu real connection(s) open; no going back in time",
+		     "EN VIVO vía %s: %llu conexión(es) real(es) abierta(s); no se puede volver atrás"},
+    [VIZ_S_LIVE_PAUSED] = {"PAUSED via %s: simulated time is held, %llu real connection(s) wait for replies; Space resumes",
+			   "EN PAUSA vía %s: el tiempo simulado está detenido, %llu conexión(es) real(es) esperan respuesta; Espacio continúa"},
     [VIZ_S_SEL_LINE] = {"Protocol line", "Línea del protocolo"},
 };
 

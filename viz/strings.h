@@ -94,6 +94,8 @@ enum viz_str {
 	VIZ_S_DNS_ZONE,
 	VIZ_S_BREAKPOINTS,
 	VIZ_S_BREAK_HIT,
+	VIZ_S_LIVE,        /* format: gateway name, open connections (unsigned long long) */
+	VIZ_S_LIVE_PAUSED, /* the same while paused */
 	VIZ_S_SEL_LINE,
 	VIZ_S_COUNT
 };

@@ -5,7 +5,9 @@
  * curl, smtplib, poplib, imaplib, swaks, mutt, a student's program) talk to
  * the simulated servers while the scenario runs and the transcript shows
  * every line. Ctrl-C (or --until) ends the run cleanly: the bridge closes,
- * the ledger is printed. Exit status: 0 ok, 1 the simulation failed or the
+ * the ledger is printed. With --view the viewer's window drives the run
+ * instead of sim_run_realtime (viz/cmd_bridge_view.c), and closing it ends
+ * the run as Ctrl-C does. Exit status: 0 ok, 1 the simulation failed or the
  * ledger does not balance, 2 usage or input error. */
 #define _POSIX_C_SOURCE 200809L
 #include <getopt.h>
@@ -25,6 +27,7 @@
 #include "sim/observe/transcript.h"
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/world.h"
+#include "viz/viz_cli.h"
 
 #define MAX_LISTEN 32
 
@@ -36,12 +39,12 @@ struct listen_spec {
 };
 
 struct bridge_opts {
-	const char *file, *via, *trace, *pcap, *ready_file, *maildir;
+	const char *file, *via, *trace, *pcap, *ready_file, *maildir, *view_png, *view_text;
 	struct listen_spec listen[MAX_LISTEN];
 	size_t nlisten;
 	double speed;
 	sim_time until;
-	int has_until, no_transcript, quiet;
+	int has_until, no_transcript, quiet, view;
 	unsigned long max_connections;
 };
 
@@ -75,6 +78,12 @@ static void usage(FILE *out)
 		"  --trace FILE       write a JSON Lines trace\n"
 		"  --pcap FILE        write a pcap capture\n"
 		"  --maildir DIR      at the end, write every mailbox as a Maildir++ tree\n"
+		"  --view             show the run in the viewer's window: real sessions from the\n"
+		"                     gateway, their lines and the messages' hops; Space pauses\n"
+		"                     simulated time (real clients then wait for their replies);\n"
+		"                     closing the window ends the run as Ctrl-C does\n"
+		"  --view-png FILE    with --view, save the window's last frame there at the end\n"
+		"  --view-text FILE   with --view, write what the window showed as text at the end\n"
 		"  -q, --quiet        only the listening lines, the ledger and errors\n"
 		"  -h, --help         show this help\n\n"
 		"Example: mailsim bridge scenarios/telnet-smtp-1.json --listen 2525=smtp-1:25\n"
@@ -126,7 +135,7 @@ static int parse_listen(const char *text, struct listen_spec *l)
 static int parse_options(int argc, char **argv, struct bridge_opts *o)
 {
 	enum { OPT_LISTEN = 256, OPT_VIA, OPT_SPEED, OPT_UNTIL, OPT_TRACE, OPT_PCAP, OPT_READY, OPT_NO_TRANSCRIPT,
-	       OPT_MAX, OPT_MAILDIR };
+	       OPT_MAX, OPT_MAILDIR, OPT_VIEW, OPT_VIEW_PNG, OPT_VIEW_TEXT };
 	static const struct option opts[] = {
 		{"listen", required_argument, NULL, OPT_LISTEN},
 		{"via", required_argument, NULL, OPT_VIA},
@@ -138,6 +147,9 @@ static int parse_options(int argc, char **argv, struct bridge_opts *o)
 		{"no-transcript", no_argument, NULL, OPT_NO_TRANSCRIPT},
 		{"max-connections", required_argument, NULL, OPT_MAX},
 		{"maildir", required_argument, NULL, OPT_MAILDIR},
+		{"view", no_argument, NULL, OPT_VIEW},
+		{"view-png", required_argument, NULL, OPT_VIEW_PNG},
+		{"view-text", required_argument, NULL, OPT_VIEW_TEXT},
 		{"quiet", no_argument, NULL, 'q'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -194,6 +206,15 @@ static int parse_options(int argc, char **argv, struct bridge_opts *o)
 		case OPT_MAILDIR:
 			o->maildir = optarg;
 			break;
+		case OPT_VIEW:
+			o->view = 1;
+			break;
+		case OPT_VIEW_PNG:
+			o->view_png = optarg;
+			break;
+		case OPT_VIEW_TEXT:
+			o->view_text = optarg;
+			break;
 		case OPT_NO_TRANSCRIPT:
 			o->no_transcript = 1;
 			break;
@@ -222,6 +243,14 @@ static int parse_options(int argc, char **argv, struct bridge_opts *o)
 		fprintf(stderr, "mailsim bridge: one scenario file at most (got \"%s\" too)\n", argv[optind]);
 		return 2;
 	}
+	if ((o->view_png || o->view_text) && !o->view) {
+		fprintf(stderr, "mailsim bridge: --view-png and --view-text need --view\n");
+		return 2;
+	}
+	if (o->view && (o->speed < 0.1 || o->speed > 1000)) {
+		fprintf(stderr, "mailsim bridge: --speed with --view: 0.1 to 1000 (the viewer's range)\n");
+		return 2;
+	}
 	if (!o->nlisten) {
 		fprintf(stderr, "mailsim bridge: at least one --listen PORT=HOST[:PORT] is needed\n");
 		usage(stderr);
@@ -237,6 +266,19 @@ static void check_interrupt(struct sim *sim, void *ctx)
 		sim_stop(sim);
 	else
 		sim_after(sim, 20 * SIM_MS, *handler, ctx);
+}
+
+struct view_ctx {
+	struct sim *sim;
+	sim_time until;
+};
+
+/* The window's question every frame: go on unless Ctrl-C came or --until
+ * is reached. */
+static int view_keep_running(void *ctx)
+{
+	const struct view_ctx *v = ctx;
+	return !interrupted && sim_now(v->sim) < v->until;
 }
 
 int cmd_bridge(int argc, char **argv)
@@ -339,13 +381,32 @@ int cmd_bridge(int argc, char **argv)
 	signal(SIGPIPE, SIG_IGN);
 	static int check_handler;
 	check_handler = sim_handler(sim, check_interrupt);
-	if (check_handler < 0 || bridge_start(b, 10 * SIM_MS) < 0 || !sim_after(sim, 0, check_handler, &check_handler)) {
+	if (check_handler < 0 || bridge_start(b, 10 * SIM_MS) < 0 ||
+	    (!o.view && !sim_after(sim, 0, check_handler, &check_handler))) {
 		fprintf(stderr, "mailsim bridge: out of memory\n");
 		goto out;
 	}
-	sim_set_clock(sim, bridge_clock(b));
-	enum sim_stop_reason why = sim_run_realtime(sim, o.speed, o.has_until ? o.until : SIM_TIME_NEVER);
-	sim_set_clock(sim, NULL);
+	enum sim_stop_reason why = SIM_STOPPED;
+	const char *reason = NULL;
+	if (o.view) {
+		/* The window's frame loop runs the simulation; the bridge's
+		 * periodic event polls the real sockets without waiting. */
+		struct view_ctx vc = {sim, o.has_until ? o.until : SIM_TIME_NEVER};
+		struct viz_bridge_view_opts vo = {o.speed, vc.until, o.view_png, o.view_text, view_keep_running, &vc};
+		if (viz_bridge_view(s, w, b, gateway, &vo, err, sizeof err) < 0) {
+			fprintf(stderr, "mailsim bridge: --view: %s\n", err);
+			rc = 1;
+			goto out;
+		}
+		if (sim_error(sim))
+			why = SIM_FAILED;
+		reason = interrupted ? "interrupted" : o.has_until && sim_now(sim) >= o.until ? "time is up" : "window closed";
+	} else {
+		sim_set_clock(sim, bridge_clock(b));
+		why = sim_run_realtime(sim, o.speed, o.has_until ? o.until : SIM_TIME_NEVER);
+		sim_set_clock(sim, NULL);
+		reason = interrupted ? "interrupted" : "time is up";
+	}
 	bridge_stop_listening(b);
 	rc = 0;
 	if (why == SIM_FAILED) {
@@ -357,7 +418,7 @@ int cmd_bridge(int argc, char **argv)
 	char when[32];
 	printf("\nbridge: stopped at %s (%s); %llu connections accepted, %llu refused, %llu still open (closed "
 	       "now), peak %llu at once; %llu bytes in, %llu bytes out\n",
-	       sim_time_format(sim_now(sim), when, sizeof when), interrupted ? "interrupted" : "time is up",
+	       sim_time_format(sim_now(sim), when, sizeof when), reason,
 	       (unsigned long long)st->accepted, (unsigned long long)st->refused, (unsigned long long)st->active,
 	       (unsigned long long)st->peak_active, (unsigned long long)st->bytes_in,
 	       (unsigned long long)st->bytes_out);

@@ -45,13 +45,15 @@ static void usage(FILE *out)
 		"  -j, --jobs N       with --batch: N submissions at once (default: the CPUs)\n"
 		"  --timeout S        with --batch: wall-clock seconds per submission (default\n"
 		"                     60); a grader still running then is killed: 0, \"error\"\n"
+		"  --no-network-isolation  run a program submission on the machine's network\n"
+		"                     (for machines without namespaces; see docs/grading-programs.md)\n"
 		"  -h, --help         show this help\n\n"
 		"Exit status: 0 every check passed, 1 some check failed or the submission was\n"
 		"rejected, 2 bad usage, an invalid exercise or a missing submission.\n"
 		"docs/exercises.md explains exercises and reports.\n");
 }
 
-enum { OPT_FORMAT = 1000, OPT_LANG, OPT_CHECK, OPT_BATCH, OPT_CSV, OPT_TIMEOUT };
+enum { OPT_FORMAT = 1000, OPT_LANG, OPT_CHECK, OPT_BATCH, OPT_CSV, OPT_NO_NETNS, OPT_TIMEOUT };
 
 /* ✓ and ✗ only where they will show: a terminal whose locale is UTF-8. */
 static int utf8_terminal(FILE *out)
@@ -116,6 +118,7 @@ int cmd_grade(int argc, char **argv)
 		{"csv", required_argument, NULL, OPT_CSV},
 		{"jobs", required_argument, NULL, 'j'},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT},
+		{"no-network-isolation", no_argument, NULL, OPT_NO_NETNS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
@@ -144,6 +147,11 @@ int cmd_grade(int argc, char **argv)
 			break;
 		case OPT_CHECK:
 			check_only = 1;
+			break;
+		case OPT_NO_NETNS:
+			/* Through the environment, so batch children inherit it
+			 * (docs/grading-programs.md, "Isolation"). */
+			setenv("MAILSIM_GRADE_NO_NETWORK_ISOLATION", "1", 1);
 			break;
 		case OPT_BATCH:
 		case OPT_CSV:

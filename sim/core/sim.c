@@ -39,7 +39,7 @@ static void system_sleep_ns(void *ctx, int64_t ns)
 		;
 }
 
-static const struct sim_clock system_clock = {system_wall_ns, system_sleep_ns, NULL};
+static const struct sim_clock system_clock = {system_wall_ns, system_sleep_ns, NULL, 0};
 
 struct sim *sim_new(uint64_t seed)
 {
@@ -193,11 +193,11 @@ enum sim_stop_reason sim_run_realtime(struct sim *sim, double speed, sim_time un
 		 * new, earlier events), so look again after every wake-up. */
 		int64_t due = wall0 + (int64_t)((double)(target - sim0) / speed);
 		int64_t wall = c->wall_ns(c->ctx);
-		if (wall < due) {
+		if (wall + c->early_ns < due) {
 			c->sleep_ns(c->ctx, due - wall);
 			if (sim->stop_requested)
 				return after_stop(sim);
-			if (c->wall_ns(c->ctx) < due || evq_peek_time(sim->queue) < next)
+			if (c->wall_ns(c->ctx) + c->early_ns < due || evq_peek_time(sim->queue) < next)
 				continue;
 		}
 		if (next > until) {

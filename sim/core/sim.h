@@ -42,6 +42,11 @@ struct sim_clock {
 	/* Waits up to ns nanoseconds (may return early). */
 	void (*sleep_ns)(void *ctx, int64_t ns);
 	void *ctx;
+	/* An event may run up to this long before its wall time: a wait that
+	 * short is not worth a sleep, which the OS ends tens of microseconds
+	 * late on a busy machine anyway. Never accumulates (times are counted
+	 * from the run's start). 0: events never run early. */
+	int64_t early_ns;
 };
 
 /* A new kernel at time 0 with the given seed; NULL on ENOMEM. */

@@ -214,16 +214,16 @@ static void v_reply(struct scn_ctx *ctx, const struct grade_exercise *ex, const 
 	}
 	grade_validate_session(ctx, ex, c);
 	if (!cJSON_GetObjectItemCaseSensitive(c, "session") && ex->sub.kind != GRADE_KIND_TRANSCRIPT &&
-	    ex->sub.kind != GRADE_KIND_EML)
-		scn_error(ctx, "with no student session (kind transcript or eml) the check needs \"session\": {\"from\", \"to\"}");
+	    ex->sub.kind != GRADE_KIND_EML && ex->sub.kind != GRADE_KIND_PROGRAM)
+		scn_error(ctx, "with no student session (kind transcript, eml or program) the check needs \"session\": {\"from\", \"to\"}");
 }
 
 static void v_noerr(struct scn_ctx *ctx, const struct grade_exercise *ex, const cJSON *c)
 {
 	grade_validate_session(ctx, ex, c);
 	if (!cJSON_GetObjectItemCaseSensitive(c, "session") && ex->sub.kind != GRADE_KIND_TRANSCRIPT &&
-	    ex->sub.kind != GRADE_KIND_EML)
-		scn_error(ctx, "with no student session (kind transcript or eml) the check needs \"session\": {\"from\", \"to\"}");
+	    ex->sub.kind != GRADE_KIND_EML && ex->sub.kind != GRADE_KIND_PROGRAM)
+		scn_error(ctx, "with no student session (kind transcript, eml or program) the check needs \"session\": {\"from\", \"to\"}");
 }
 
 static void v_relay(struct scn_ctx *ctx, const struct grade_exercise *ex, const cJSON *c)
@@ -307,6 +307,12 @@ static const struct scn_key k_noerr[] = {
 	{NULL, 0, 0, NULL},
 };
 
+static const struct scn_key k_waited[] = {
+	{"allow_pipelining", SCN_BOOL, 0, "true: batches RFC 2920 allows are fine once the server offered PIPELINING"},
+	{"session", SCN_OBJECT, 0, "another session than the student's: {\"from\", \"to\"}"},
+	{NULL, 0, 0, NULL},
+};
+
 static const struct scn_key k_relay[] = {
 	{"from", SCN_STRING, 1, "the outsider's host"},
 	{"to", SCN_STRING, 1, "the MTA's host"},
@@ -354,12 +360,13 @@ static const struct grade_check_type types[] = {
 	{"ledger", k_ledger, NULL, grade_check_ledger},
 	{"answer", k_answer, v_answer, grade_check_answer},
 	{"mailbox_count", k_count, v_count, grade_check_mailbox_count},
+	{"waited", k_waited, v_noerr, grade_check_waited},
 };
 #define TYPE_COUNT (sizeof types / sizeof types[0])
 
 static const char *const type_names[TYPE_COUNT + 1] = {
 	"delivered", "header", "mime", "reply", "no_protocol_errors", "relay_refused", "bounced", "ledger", "answer",
-	"mailbox_count", NULL,
+	"mailbox_count", "waited", NULL,
 };
 
 const struct grade_check_type *grade_check_type_find(const char *name)

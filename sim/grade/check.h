@@ -46,6 +46,7 @@ void grade_check_no_protocol_errors(const struct grade_check *c, struct grade_ob
 void grade_check_relay_refused(const struct grade_check *c, struct grade_obs *o, struct grade_verdict *v);
 void grade_check_bounced(const struct grade_check *c, struct grade_obs *o, struct grade_verdict *v);
 void grade_check_ledger(const struct grade_check *c, struct grade_obs *o, struct grade_verdict *v);
+void grade_check_waited(const struct grade_check *c, struct grade_obs *o, struct grade_verdict *v);
 void grade_check_answer(const struct grade_check *c, struct grade_obs *o, struct grade_verdict *v);
 
 /* Shared validation helpers (check.c). */

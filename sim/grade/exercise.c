@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "sim/grade/check.h"
+#include "sim/grade/grade_program.h"
 #include "sim/grade/query.h"
 #include "sim/scenario/check.h"
 #include "sim/scenario/diag.h"
@@ -343,14 +344,17 @@ static void load_submission(struct scn_ctx *ctx, struct grade_exercise *ex, cons
 		}
 		load_questions(ctx, ex, sub);
 		break;
-	case GRADE_KIND_PROGRAM:
-		/* The external program kind needs the sandbox and the bridge
-		 * runner (sim/grade/grade_program.c), not in this build. */
-		scn_push_key(ctx, "kind");
-		scn_error(ctx, "kind \"program\" is not built yet in this version of mailsim");
-		scn_pop(ctx);
+	case GRADE_KIND_PROGRAM: {
+		/* The program's own keys (sim/grade/grade_program.h); its
+		 * messages name them after "submission.". */
+		struct grade_program_spec ps;
+		char perr[400];
+		if (grade_program_spec_from_json(sub, &ps, perr, sizeof perr) < 0)
+			scn_error(ctx, "%s", strncmp(perr, "submission.", 11) == 0 ? perr + 11 : perr);
+		grade_program_spec_clear(&ps);
 		sp->program = cJSON_Duplicate(sub, 1);
 		break;
+	}
 	case GRADE_KIND_COUNT:
 		break;
 	}

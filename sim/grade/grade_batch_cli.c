@@ -10,7 +10,7 @@
 
 #include "sim/grade/grade_batch.h"
 
-enum { OPT_BATCH = 1000, OPT_CSV, OPT_LANG, OPT_TIMEOUT, OPT_OTHER };
+enum { OPT_BATCH = 1000, OPT_CSV, OPT_LANG, OPT_TIMEOUT, OPT_NO_NETNS, OPT_OTHER };
 
 static void usage(FILE *f)
 {
@@ -40,6 +40,7 @@ int grade_batch_main(int argc, char **argv)
 		{"jobs", required_argument, NULL, 'j'},		   {"lang", required_argument, NULL, OPT_LANG},
 		{"timeout", required_argument, NULL, OPT_TIMEOUT}, {"format", required_argument, NULL, OPT_OTHER},
 		{"output", required_argument, NULL, OPT_OTHER},	   {"check", no_argument, NULL, OPT_OTHER},
+		{"no-network-isolation", no_argument, NULL, OPT_NO_NETNS},
 		{"help", no_argument, NULL, 'h'},		   {NULL, 0, NULL, 0},
 	};
 	struct grade_batch_opts o = {0};
@@ -79,6 +80,10 @@ int grade_batch_main(int argc, char **argv)
 					optarg);
 				return 2;
 			}
+			break;
+		case OPT_NO_NETNS:
+			/* cmd_grade.c has put it in the environment, which
+			 * the children inherit. */
 			break;
 		case OPT_OTHER:
 		case 'o':

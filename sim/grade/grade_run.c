@@ -12,6 +12,7 @@
 #include "sim/agents/typist.h"
 #include "sim/grade/check.h"
 #include "sim/grade/grade.h"
+#include "sim/grade/grade_program.h"
 #include "sim/grade/obs.h"
 #include "sim/grade/submission.h"
 #include "sim/observe/ledger.h"
@@ -269,6 +270,39 @@ static struct grade_report *run_checks(const struct grade_exercise *ex, const ch
 	return r;
 }
 
+/* Kind program: the 0-point check "program-ran" tells how the program
+ * ended; when it did not end well, every failed check says so too. */
+static int add_program_ran(struct grade_report *r, const struct grade_program_outcome *po, enum explain_lang lang)
+{
+	int ok = grade_program_outcome_ok(po);
+	char line[700];
+	grade_program_outcome_line(po, lang, line, sizeof line);
+	for (size_t i = 0; !ok && i < r->check_count; i++) {
+		struct grade_check_result *cr = &r->checks[i];
+		if (cr->passed)
+			continue;
+		size_t n = strlen(cr->detail) + strlen(line) + 32;
+		char *d = malloc(n);
+		if (!d)
+			return -1;
+		snprintf(d, n, "%s%s(%s)", cr->detail, cr->detail[0] ? " " : "", line);
+		free(cr->detail);
+		cr->detail = d;
+	}
+	struct grade_check_result *cr = &r->checks[r->check_count++];
+	cr->id = dup_s("program-ran");
+	cr->title = dup_s(GL(lang, "The program ran to a normal end", "El programa terminó normalmente"));
+	cr->passed = ok;
+	cr->feedback = dup_s(ok ? ""
+				: GL(lang,
+				     "Your program did not end normally (exit status 0 within the limits): the detail says "
+				     "how it ended and shows the last lines it printed.",
+				     "Tu programa no terminó normalmente (estado 0 dentro de los límites): el detalle dice "
+				     "cómo terminó y muestra las últimas líneas que imprimió."));
+	cr->detail = grade_program_outcome_detail(po, lang);
+	return cr->id && cr->title && cr->feedback && cr->detail ? 0 : -1;
+}
+
 struct grade_report *grade_text(const struct grade_exercise *ex, const char *name, const char *data, size_t len,
 				enum explain_lang lang, char *err, size_t errlen)
 {
@@ -288,6 +322,8 @@ struct grade_report *grade_text(const struct grade_exercise *ex, const char *nam
 	struct scenario *s = NULL;
 	struct scn_world *w = NULL;
 	struct obs_ledger *ledger = NULL;
+	struct grade_program_outcome po = {0};
+	int have_po = 0;
 	cJSON *doc = prep.scenario ? prep.scenario : cJSON_Duplicate(ex->scenario_json, 1);
 	prep.scenario = NULL;
 	if (!doc)
@@ -323,6 +359,22 @@ struct grade_report *grade_text(const struct grade_exercise *ex, const char *nam
 	o.explain = explain;
 	if (grade_obs_open(&o, w) < 0 || !(ledger = obs_ledger_open(scn_world_sim(w), scn_world_net(w))))
 		goto nomem;
+	if (ex->sub.kind == GRADE_KIND_PROGRAM) {
+		/* The student's program talks to the world in real time through
+		 * a bridge (grade_program.h); the world then runs on as usual. */
+		struct grade_program_spec ps;
+		if (grade_program_spec_from_json(ex->sub.program, &ps, err, errlen) < 0)
+			goto out;
+		ps.source = data;
+		ps.source_len = len;
+		ps.source_name = name;
+		ps.until = ex->until;
+		int prc = grade_program_run(w, &ps, &po, err, errlen);
+		grade_program_spec_clear(&ps);
+		if (prc < 0)
+			goto out;
+		have_po = 1;
+	}
 	enum sim_stop_reason why = scn_world_run(w, ex->until);
 	o.end_time = sim_now(scn_world_sim(w));
 	grade_obs_close(&o);
@@ -343,6 +395,11 @@ struct grade_report *grade_text(const struct grade_exercise *ex, const char *nam
 		struct grade_session *ss = t ? grade_obs_session_of(&o, typist_conn_id(t)) : NULL;
 		o.student_session = ss ? (long)(ss - o.sessions) : -1;
 	}
+	if (have_po) {
+		/* The student's session: the program's first connection. */
+		struct grade_session *ss = grade_obs_find_session(&o, po.gateway, po.server);
+		o.student_session = ss ? (long)(ss - o.sessions) : -1;
+	}
 	for (size_t i = 0; i < ex->check_count; i++)
 		if (o.probe_action[i] >= 0) {
 			struct typist *t = scn_world_typist(w, (size_t)o.probe_action[i]);
@@ -350,6 +407,8 @@ struct grade_report *grade_text(const struct grade_exercise *ex, const char *nam
 		}
 	report = run_checks(ex, name, lang, &o);
 	if (!report)
+		goto nomem;
+	if (have_po && add_program_ran(report, &po, lang) < 0)
 		goto nomem;
 	goto out;
 nomem:
@@ -364,6 +423,7 @@ out:
 	explain_free(&explain);
 	cJSON_Delete(doc);
 	grade_prepared_clear(&prep);
+	grade_program_outcome_clear(&po);
 	return report;
 }
 

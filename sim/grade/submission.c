@@ -342,6 +342,9 @@ int grade_submission_prepare(const struct grade_exercise *ex, const char *data, 
 	case GRADE_KIND_ANSWERS:
 		rc = prepare_answers(data, len, lang, p, reason, rlen);
 		break;
+	case GRADE_KIND_PROGRAM:
+		rc = GRADE_PREP_OK; /* the source goes to the compiler or python3 as it is */
+		break;
 	default:
 		snprintf(reason, rlen, "%s",
 			 GL(lang, "this kind of submission is not built in this version",

@@ -191,7 +191,7 @@ static void test_realtime(void)
 {
 	struct sim *sim = sim_new(1);
 	struct fake_clock fc = {1000000, 0, 0};
-	struct sim_clock clock = {fake_wall, fake_sleep, &fc};
+	struct sim_clock clock = {fake_wall, fake_sleep, &fc, 0};
 	sim_set_clock(sim, &clock);
 	int h = sim_handler(sim, record);
 	order_n = 0;
@@ -205,6 +205,32 @@ static void test_realtime(void)
 	CHECK_EQ_INT(sim_run_realtime(sim, 1.0, 4 * SIM_S), SIM_REACHED);
 	CHECK_EQ_INT(sim_now(sim), 4 * SIM_S);
 	CHECK_EQ_INT(fc.slept, 2500 * SIM_MS);
+	sim_free(&sim);
+}
+
+/* With early_ns, an event due within that much wall time runs without a
+ * sleep, and earliness never accumulates: a later event far enough away is
+ * slept for exactly up to its own wall time. */
+static void test_realtime_early(void)
+{
+	struct sim *sim = sim_new(1);
+	struct fake_clock fc = {1000000, 0, 0};
+	struct sim_clock clock = {fake_wall, fake_sleep, &fc, 50 * SIM_US};
+	sim_set_clock(sim, &clock);
+	int h = sim_handler(sim, record);
+	order_n = 0;
+	for (int i = 1; i <= 10; i++)
+		sim_at(sim, i * 10 * SIM_US, h, (void *)(intptr_t)i);
+	sim_at(sim, 10 * SIM_MS, h, (void *)11);
+	CHECK_EQ_INT(sim_run_realtime(sim, 1.0, SIM_TIME_NEVER), SIM_DRAINED);
+	CHECK_EQ_INT(order_n, 11);
+	/* The fake wall clock stands still while events run: those due within
+	 * 50 us of it (10 to 50 us) ran at once, the 60 us one needed a sleep
+	 * (to its own time), after which 70 to 100 us were within reach again;
+	 * the 10 ms event was slept for up to its own time, counted from the
+	 * run's start: 10 ms of sleep in all, nothing lost or gained. */
+	CHECK_EQ_INT(fc.sleeps, 2);
+	CHECK_EQ_INT(fc.slept, 10 * SIM_MS);
 	sim_free(&sim);
 }
 
@@ -267,6 +293,7 @@ int main(void)
 	RUN(test_against_reference);
 	RUN(test_run_controls);
 	RUN(test_realtime);
+	RUN(test_realtime_early);
 	RUN(test_rng_streams);
 	RUN(test_time_parse);
 	return harness_done();

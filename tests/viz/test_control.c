@@ -251,6 +251,132 @@ static void test_lang(void)
 	}
 }
 
+/* ---- a live run (mailsim bridge --view) ---- */
+
+static int live_builds, live_status_calls, live_status_playing;
+
+static int live_build(void *ctx, struct viz_world *w, char *err, size_t errlen)
+{
+	live_builds++;
+	return src->build(ctx, w, err, errlen);
+}
+
+static void live_status(void *ctx, int playing, enum viz_lang lang, char *buf, size_t size)
+{
+	(void)ctx;
+	(void)lang;
+	live_status_calls++;
+	live_status_playing = playing;
+	snprintf(buf, size, "live");
+}
+
+static struct viz_source live_src(void)
+{
+	struct viz_source l = *src;
+	l.build = live_build;
+	l.live = 1;
+	l.status = live_status;
+	return l;
+}
+
+/* The world is built once (no replay to learn the end), time follows the
+ * wall clock, seeking is refused and leaves the run alone, and the status
+ * line is asked for with the play state. */
+static void test_live_no_replay(void)
+{
+	struct viz_source l = live_src();
+	char err[256];
+	struct viz_control_opts o = viz_control_opts_default();
+	o.speed = 1;
+	o.playing = 1;
+	live_builds = 0;
+	struct viz_control *c = viz_control_new(&l, &o, err, sizeof err);
+	REQUIRE(c);
+	CHECK_EQ_INT(live_builds, 1);
+	viz_control_tick(c, 16000000);
+	CHECK_EQ_INT(viz_control_now(c), 16 * SIM_MS);
+	CHECK(viz_control_seek(c, 0) < 0);
+	CHECK(viz_control_seek(c, SIM_S) < 0);
+	key(c, VIZ_KEY_HOME);
+	key(c, VIZ_KEY_END);
+	key(c, VIZ_KEY_BACK);
+	CHECK_EQ_INT(viz_control_now(c), 16 * SIM_MS);
+	CHECK_EQ_INT(live_builds, 1);
+	live_status_calls = 0;
+	viz_control_frame(c, 1280, 720, NULL);
+	CHECK_EQ_INT(live_status_calls, 1);
+	CHECK_EQ_INT(live_status_playing, 1);
+	key(c, VIZ_KEY_PLAY);
+	viz_control_frame(c, 1280, 720, NULL);
+	CHECK_EQ_INT(live_status_playing, 0);
+	/* Paused: simulated time is held. */
+	viz_control_tick(c, 16000000);
+	CHECK_EQ_INT(viz_control_now(c), 16 * SIM_MS);
+	viz_control_free(&c);
+}
+
+/* A frame whose event cap stopped it owes the wall clock the rest, which a
+ * live run makes up in the next frames (a replayed run just plays slower). */
+static void test_live_catches_up(void)
+{
+	for (int live = 0; live <= 1; live++) {
+		struct viz_source l = live ? live_src() : *src;
+		char err[256];
+		struct viz_control_opts o = viz_control_opts_default();
+		o.max_events = 5;
+		o.speed = 1;
+		o.playing = 1;
+		struct viz_control *c = viz_control_new(&l, &o, err, sizeof err);
+		REQUIRE(c);
+		viz_control_tick(c, 150000000); /* the flow starts at 100 ms */
+		sim_time t1 = viz_control_now(c);
+		CHECK(t1 < 150 * SIM_MS);
+		viz_control_tick(c, 0);
+		if (live)
+			CHECK(viz_control_now(c) > t1);
+		else
+			CHECK_EQ_INT(viz_control_now(c), t1);
+		for (int i = 0; i < 100000 && live && viz_control_now(c) < 150 * SIM_MS; i++)
+			viz_control_tick(c, 0);
+		if (live)
+			CHECK(viz_control_now(c) >= 150 * SIM_MS);
+		viz_control_free(&c);
+	}
+}
+
+static void tick_forever(struct sim *sim, void *ctx)
+{
+	int *h = ctx;
+	sim_after(sim, 10 * SIM_MS, *h, ctx);
+}
+
+/* Stepping to the next line runs at most a couple of simulated seconds
+ * ahead in a live run: the line may be a real client's that has not been
+ * typed yet. */
+static void test_live_step_bounded(void)
+{
+	struct viz_source l = live_src();
+	char err[256];
+	struct viz_control_opts o = viz_control_opts_default();
+	struct viz_control *c = viz_control_new(&l, &o, err, sizeof err);
+	REQUIRE(c);
+	struct sim *sim = viz_scene_world(viz_control_scene(c))->sim;
+	static int h;
+	h = sim_handler(sim, tick_forever);
+	REQUIRE(h >= 0);
+	sim_after(sim, 0, h, &h);
+	/* Past the flow's lines, then nothing but the periodic event. */
+	while (viz_control_now(c) < 5 * SIM_S && viz_control_step(c))
+		;
+	sim_time t0 = viz_control_now(c);
+	CHECK(t0 >= 5 * SIM_S);
+	CHECK_EQ_INT(viz_control_step_line(c), 0);
+	CHECK(viz_control_now(c) <= t0 + 2 * SIM_S + 10 * SIM_MS);
+	CHECK_EQ_INT(viz_control_step_hop(c), 0);
+	CHECK(viz_control_now(c) <= t0 + 4 * SIM_S + 20 * SIM_MS);
+	viz_control_free(&c);
+}
+
 int main(void)
 {
 	struct viz_gen_opts o;
@@ -265,6 +391,9 @@ int main(void)
 	RUN(test_timeline_drag);
 	RUN(test_toggles);
 	RUN(test_lang);
+	RUN(test_live_no_replay);
+	RUN(test_live_catches_up);
+	RUN(test_live_step_bounded);
 	viz_gen_source_free(&src);
 	packet_pool_drain();
 	return harness_done();

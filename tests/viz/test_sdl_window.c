@@ -19,7 +19,7 @@ static void test_window(void)
 	struct viz_control_opts co = viz_control_opts_default();
 	co.playing = 1;
 	co.speed = 10;
-	struct viz_window_opts wo = {1024, 640, 60};
+	struct viz_window_opts wo = {.width = 1024, .height = 640, .max_frames = 60};
 	char err[256] = "";
 	int rc = viz_sdl_run_window(src, &co, &wo, err, sizeof err);
 	if (rc != 0)
