@@ -14,3 +14,4 @@ BENCH(mail, "the whole journey: UAs, MTAs, gateways and DNS, beside Postfix's sm
 BENCH(mailbox, "reading mail: IMAP sync and SEARCH, POP3 download, per command, beside Dovecot")
 BENCH(viewer, "viewer frame times, headless software rendering at 1920x1080")
 BENCH(bridge, "real clients through the bridge: smtp-source messages per second, beside smtp-sink")
+BENCH(grade, "batch grading: 300 transcripts and 300 patches, -j 1 and -j 2, beside real Postfix+Dovecot")

@@ -39,6 +39,7 @@
 
 struct dovecot_ref {
 	char dir[64];
+	char mail_dir[128];
 	char version[64];
 	char run_as[40], group[40];
 	uid_t uid;
@@ -328,6 +329,7 @@ int dovecot_ref_start(const struct mailstore *ms, struct dovecot_ref **d_r, char
 		d->pop3_port = free_port();
 	char path[128], err[300];
 	snprintf(path, sizeof path, "%s/mail", d->dir);
+	snprintf(d->mail_dir, sizeof d->mail_dir, "%s", path);
 	int64_t t0 = bench_wall_ns();
 	int rc = mailstore_export_maildir(ms, path, err, sizeof err);
 	d->export_s = (double)(bench_wall_ns() - t0) / 1e9;
@@ -392,6 +394,12 @@ int dovecot_ref_start(const struct mailstore *ms, struct dovecot_ref **d_r, char
 
 const char *dovecot_ref_version(const struct dovecot_ref *d) { return d->version; }
 const char *dovecot_ref_run_as(const struct dovecot_ref *d) { return d->run_as; }
+const char *dovecot_ref_mail_dir(const struct dovecot_ref *d) { return d->mail_dir; }
+void dovecot_ref_owner(const struct dovecot_ref *d, unsigned *uid_r, unsigned *gid_r)
+{
+	*uid_r = (unsigned)d->uid;
+	*gid_r = (unsigned)d->gid;
+}
 double dovecot_ref_export_seconds(const struct dovecot_ref *d) { return d->export_s; }
 double dovecot_ref_start_seconds(const struct dovecot_ref *d) { return d->start_s; }
 

@@ -38,6 +38,11 @@ void dovecot_ref_stop(struct dovecot_ref **d);
 const char *dovecot_ref_version(const struct dovecot_ref *d);
 /* The user the server runs as. */
 const char *dovecot_ref_run_as(const struct dovecot_ref *d);
+/* The folder holding the users' Maildirs (one per address, named by the
+ * address), and the uid and gid owning them: another program delivering
+ * into them (bench grade's Postfix) writes there as that owner. */
+const char *dovecot_ref_mail_dir(const struct dovecot_ref *d);
+void dovecot_ref_owner(const struct dovecot_ref *d, unsigned *uid_r, unsigned *gid_r);
 /* Seconds the Maildir export took, and how long Dovecot took to listen. */
 double dovecot_ref_export_seconds(const struct dovecot_ref *d);
 double dovecot_ref_start_seconds(const struct dovecot_ref *d);

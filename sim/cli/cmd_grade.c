@@ -42,7 +42,9 @@ static void usage(FILE *out)
 		"  --check            only validate the exercise (and its scenario)\n"
 		"  --batch DIR        grade every file or folder in DIR, each in its own process\n"
 		"  --csv FILE         with --batch: one row per submission\n"
-		"  -j N               with --batch: N submissions at once\n"
+		"  -j, --jobs N       with --batch: N submissions at once (default: the CPUs)\n"
+		"  --timeout S        with --batch: wall-clock seconds per submission (default\n"
+		"                     60); a grader still running then is killed: 0, \"error\"\n"
 		"  --no-network-isolation  run a program submission on the machine's network\n"
 		"                     (for machines without namespaces; see docs/grading-programs.md)\n"
 		"  -h, --help         show this help\n\n"
@@ -51,7 +53,7 @@ static void usage(FILE *out)
 		"docs/exercises.md explains exercises and reports.\n");
 }
 
-enum { OPT_FORMAT = 1000, OPT_LANG, OPT_CHECK, OPT_BATCH, OPT_CSV, OPT_NO_NETNS };
+enum { OPT_FORMAT = 1000, OPT_LANG, OPT_CHECK, OPT_BATCH, OPT_CSV, OPT_NO_NETNS, OPT_TIMEOUT };
 
 /* ✓ and ✗ only where they will show: a terminal whose locale is UTF-8. */
 static int utf8_terminal(FILE *out)
@@ -114,6 +116,8 @@ int cmd_grade(int argc, char **argv)
 		{"check", no_argument, NULL, OPT_CHECK},
 		{"batch", required_argument, NULL, OPT_BATCH},
 		{"csv", required_argument, NULL, OPT_CSV},
+		{"jobs", required_argument, NULL, 'j'},
+		{"timeout", required_argument, NULL, OPT_TIMEOUT},
 		{"no-network-isolation", no_argument, NULL, OPT_NO_NETNS},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
@@ -151,6 +155,7 @@ int cmd_grade(int argc, char **argv)
 			break;
 		case OPT_BATCH:
 		case OPT_CSV:
+		case OPT_TIMEOUT:
 		case 'j':
 			batch = 1;
 			break;
