@@ -14,3 +14,4 @@ BENCH(mail, "the whole journey: UAs, MTAs, gateways and DNS, beside Postfix's sm
 BENCH(mailbox, "reading mail: IMAP sync and SEARCH, POP3 download, per command, beside Dovecot")
 BENCH(viewer, "viewer frame times, headless software rendering at 1920x1080")
 BENCH(bridge, "real clients through the bridge: smtp-source messages per second, beside smtp-sink")
+BENCH(soak, "a simulated week of campus mail with daily faults: memory per day and the ledger")
