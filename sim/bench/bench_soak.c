@@ -34,12 +34,12 @@
 
 struct soak_opts {
 	uint64_t days, users, per_day, seed;
-	int json;
+	int json, no_ledger;
 };
 
 static void usage(FILE *out)
 {
-	fprintf(out, "usage: mailsim bench soak [--days N] [--users N] [--messages N] [--seed N] [--json]\n\n"
+	fprintf(out, "usage: mailsim bench soak [--days N] [--users N] [--messages N] [--seed N] [--no-ledger] [--json]\n\n"
 		     "Runs a generated campus (3 domains, N users each) for a simulated week with\n"
 		     "daily faults; readers download and delete (POP3) or expunge (IMAP). Prints\n"
 		     "memory (VmRSS, VmHWM) per simulated day, messages handled and the mail ledger.\n\n"
@@ -47,6 +47,7 @@ static void usage(FILE *out)
 		     "  --users N     users per domain (default 10)\n"
 		     "  --messages N  messages each user sends per day (default 8)\n"
 		     "  --seed N      seed (default 1)\n"
+		     "  --no-ledger   run without the mail ledger (to see what it costs in memory)\n"
 		     "  --json        one JSON object instead of the report\n");
 }
 
@@ -268,7 +269,7 @@ static char *campus_json(const struct soak_opts *o)
 }
 
 struct day_sample {
-	uint64_t rss_kb, hwm_kb;
+	uint64_t rss_kb, hwm_kb, heap;
 	uint64_t stored; /* bytes in the mailboxes */
 	size_t queued, accepted;
 };
@@ -298,7 +299,8 @@ int bench_soak_main(int argc, char **argv)
 	static const struct option opts[] = {
 	    {"days", required_argument, NULL, 'd'},  {"users", required_argument, NULL, 'u'},
 	    {"messages", required_argument, NULL, 'm'}, {"seed", required_argument, NULL, 's'},
-	    {"json", no_argument, NULL, 'j'},        {"help", no_argument, NULL, 'h'},
+	    {"json", no_argument, NULL, 'j'},        {"no-ledger", no_argument, NULL, 'L'},
+	           {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
 	optind = 1;
@@ -312,6 +314,8 @@ int bench_soak_main(int argc, char **argv)
 			}
 		} else if (c == 'j') {
 			o.json = 1;
+		} else if (c == 'L') {
+			o.no_ledger = 1;
 		} else if (c == 'h') {
 			usage(stdout);
 			return 0;
@@ -340,8 +344,8 @@ int bench_soak_main(int argc, char **argv)
 	scn_diag_free(&diag);
 	char err[256] = "";
 	struct scn_world *w = scn_world_new(s, o.seed, err, sizeof err);
-	struct obs_ledger *l = w ? obs_ledger_open(scn_world_sim(w), scn_world_net(w)) : NULL;
-	if (!l) {
+	struct obs_ledger *l = w && !o.no_ledger ? obs_ledger_open(scn_world_sim(w), scn_world_net(w)) : NULL;
+	if (!w || (!l && !o.no_ledger)) {
 		fprintf(stderr, "mailsim bench soak: %s\n", w ? "out of memory" : err);
 		scn_world_free(&w);
 		scenario_free(&s);
@@ -356,26 +360,28 @@ int bench_soak_main(int argc, char **argv)
 		if (d > 0 && scn_world_run(w, (sim_time)d * DAY + (d == o.days ? 6 * 3600 * SIM_S : 0)) == SIM_FAILED)
 			failed = 1;
 		read_vm(&days[d].rss_kb, &days[d].hwm_kb);
+		days[d].heap = bench_malloc_bytes();
 		days[d].stored = stored_bytes(w, s->mta_count);
 		for (size_t i = 0; i < s->mta_count; i++)
 			mta_foreach_queued(scn_world_mta(w, i), count_queued, &days[d].queued);
-		struct obs_ledger_totals t;
-		obs_ledger_totals(l, &t);
-		days[d].accepted = t.accepted;
+		for (size_t i = 0; i < s->mta_count; i++)
+			days[d].accepted += mta_stats(scn_world_mta(w, i))->accepted;
 		if (!o.json)
-			printf("day %llu: VmRSS %llu kB, VmHWM %llu kB; %zu recipients accepted so far, %llu bytes in "
+			printf("day %llu: VmRSS %llu kB, VmHWM %llu kB, heap in use %llu kB; %zu recipients accepted so far, %llu bytes in "
 			       "mailboxes, %zu queued\n",
 			       (unsigned long long)d, (unsigned long long)days[d].rss_kb,
-			       (unsigned long long)days[d].hwm_kb, days[d].accepted, (unsigned long long)days[d].stored,
+			       (unsigned long long)days[d].hwm_kb, (unsigned long long)days[d].heap / 1024, days[d].accepted,
+			       (unsigned long long)days[d].stored,
 			       days[d].queued);
 		fflush(stdout);
 	}
 	double wall = (double)(bench_wall_ns() - t0) / 1e9, cpu = (double)(bench_cpu_ns() - c0) / 1e9;
-	for (size_t i = 0; i < s->mta_count; i++)
+	for (size_t i = 0; l && i < s->mta_count; i++)
 		obs_ledger_declare_mta(l, scn_world_mta(w, i));
-	struct obs_ledger_totals t;
-	obs_ledger_totals(l, &t);
-	int balanced = obs_ledger_balanced(l);
+	struct obs_ledger_totals t = {0};
+	if (l)
+		obs_ledger_totals(l, &t);
+	int balanced = l ? obs_ledger_balanced(l) : 1;
 	uint64_t sent = 0, delivered = 0;
 	for (size_t i = 0; i < s->mta_count; i++) {
 		const struct mta_stats *st = mta_stats(scn_world_mta(w, i));
@@ -411,6 +417,7 @@ int bench_soak_main(int argc, char **argv)
 			cJSON_AddNumberToObject(e, "day", (double)d);
 			cJSON_AddNumberToObject(e, "vm_rss_kb", (double)days[d].rss_kb);
 			cJSON_AddNumberToObject(e, "vm_hwm_kb", (double)days[d].hwm_kb);
+			cJSON_AddNumberToObject(e, "heap_bytes", (double)days[d].heap);
 			cJSON_AddNumberToObject(e, "accepted", (double)days[d].accepted);
 			cJSON_AddNumberToObject(e, "mailbox_bytes", (double)days[d].stored);
 			cJSON_AddNumberToObject(e, "queued", (double)days[d].queued);
@@ -424,10 +431,13 @@ int bench_soak_main(int argc, char **argv)
 		       bench_load_average());
 		printf("messages: %llu accepted by the MTAs, %llu delivered to mailboxes\n", (unsigned long long)sent,
 		       (unsigned long long)delivered);
-		printf("ledger: accepted %zu = delivered %zu + relayed %zu + bounced %zu + discarded %zu + queued %zu: %s"
+		if (l)
+			printf("ledger: accepted %zu = delivered %zu + relayed %zu + bounced %zu + discarded %zu + queued %zu: %s"
 		       " (%zu problems, %zu RFC 1047 duplicates)\n",
 		       t.accepted, t.delivered, t.relayed, t.bounced, t.discarded, t.queued,
 		       balanced ? "balanced" : "NOT balanced", t.problems, t.duplicates);
+		else
+			printf("ledger: not kept (--no-ledger)\n");
 		if (!balanced)
 			obs_ledger_print(l, stdout);
 		printf("memory: VmRSS %llu kB after day 1, %llu kB after day %llu; peak VmHWM %llu kB\n",
