@@ -447,7 +447,7 @@ static void declare_one(void *ctx, const char *queue_id, const char *from, const
 	struct declare_ctx *d = ctx;
 	/* An entry never tried to the end has no error yet; its reason to
 	 * be in the queue is the attempt to come (or going on). */
-	char why[80];
+	char why[128];
 	if (!last_error || !*last_error) {
 		char when[32];
 		sim_time_format(next_attempt, when, sizeof when);

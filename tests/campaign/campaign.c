@@ -9,7 +9,7 @@
  *   campaign [--runs N] [--first N] [--notes] FILE...
  *
  * Schedule K of a run uses faults seed K, which is also the run's seed, for
- * K = first .. first+runs-1 (default 1 .. 200). The environment can lower or
+ * K = first .. first+runs-1 (default 1 .. 1000). The environment can lower or
  * raise the count (MAILSIM_CAMPAIGN_RUNS, for the sanitizer build) or pick
  * one seed (MAILSIM_CAMPAIGN_SEED). A failure prints the scenario, the seed
  * and the command that replays it:
@@ -151,7 +151,7 @@ static int parse_u64(const char *text, uint64_t *v)
 
 int main(int argc, char **argv)
 {
-	uint64_t runs = 200, first = 1;
+	uint64_t runs = 1000, first = 1;
 	static const struct option opts[] = {
 	    {"runs", required_argument, NULL, 'n'}, {"first", required_argument, NULL, 'f'},
 	    {"notes", no_argument, NULL, 'v'},           {NULL, 0, NULL, 0}};
