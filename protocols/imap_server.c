@@ -555,6 +555,25 @@ static void refuse_partial(struct imap_server *s, const char *status, const char
 	s->nliterals = 0;
 }
 
+/* A refused line that ends announcing a non-synchronising literal: the
+ * client sends its octets without waiting, so they are read and dropped
+ * (RFC 7888 4), never taken for commands; past IMAP_DISCARD_FACTOR times
+ * the literal limit the session ends instead. A synchronising one needs
+ * nothing: the client waits for a "+" that never comes. */
+static void skip_announced_literal(struct imap_server *s, const struct line_event *ev)
+{
+	uint64_t n = 0;
+	int nonsync = 0;
+	if (imap_line_literal(ev->text, ev->len, &n, &nonsync) != 1 || !nonsync)
+		return;
+	if (n / IMAP_DISCARD_FACTOR > s->cfg.max_literal) {
+		imap_srv_bye(s, "Literal too big to skip, closing");
+		return;
+	}
+	s->discarding = 1;
+	line_reader_set_mode(s->lr, LINE_MODE_LITERAL, n);
+}
+
 static void command_line(struct imap_server *s, const struct line_event *ev)
 {
 	if (s->host.trace)
@@ -590,10 +609,12 @@ static void command_line(struct imap_server *s, const struct line_event *ev)
 	if (ev->has_nul) {
 		buf_append(&s->cmd, ev->text, ev->len);
 		refuse_partial(s, "BAD", NULL, "NUL octets are not allowed in commands");
+		skip_announced_literal(s, ev);
 		return;
 	}
 	if (buf_append(&s->cmd, ev->text, ev->len) < 0) {
 		refuse_partial(s, "BAD", NULL, "Command too long");
+		skip_announced_literal(s, ev);
 		return;
 	}
 	uint64_t n = 0;
@@ -651,10 +672,19 @@ static void handle_event(struct imap_server *s, const struct line_event *ev)
 		if (s->idling || s->auth_pending) {
 			struct line_event empty = {.type = LINE_EV_LINE, .text = (const uint8_t *)"", .len = 0};
 			command_line(s, &empty);
+		} else if (!ev->text) {
+			/* Longer than the whole buffer: its end is never seen,
+			 * so whether it announced a LITERAL+ string (whose
+			 * octets would then be taken for commands) cannot be
+			 * known. Closing is the safe answer (Dovecot's "BYE Too
+			 * long argument"). */
+			imap_srv_bye(s, "Line too long, closing");
 		} else if (s->cmd.len > 0) {
 			refuse_partial(s, "BAD", NULL, "Line too long");
+			skip_announced_literal(s, ev);
 		} else {
 			imap_srv_untagged(s, "* BAD Line too long");
+			skip_announced_literal(s, ev);
 		}
 		break;
 	case LINE_EV_LITERAL:

@@ -35,7 +35,8 @@
  * mailbox selected read-write (the store's take_recent decides).
  *
  * Limits: lines up to cfg.max_line octets (longer: "BAD Line too long",
- * the line dropped, the session goes on); literals up to cfg.max_literal
+ * the line dropped, the session goes on; longer than max_line + 4096, the
+ * reader's buffer: "* BYE", as its end is never seen); literals up to cfg.max_literal
  * (more: a synchronising literal gets "tag NO [TOOBIG]" instead of the
  * "+" and nothing of it is read; a non-synchronising one gets "tag BAD"
  * and its octets are read and dropped; past 64 times the limit the

@@ -2,6 +2,7 @@
  * any, not-authenticated and authenticated states (RFC 3501 6.1-6.3) with
  * IDLE (RFC 2177). Each handler is headed by the grammar it implements.
  * The selected-state commands and APPEND are in imap_server_msg.c. */
+#include <ctype.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,6 +25,29 @@ const char *imap_srv_capabilities(const struct imap_server *s)
 	return caps[s->cfg.no_literal_plus ? 1 : 0][s->cfg.no_idle ? 1 : 0];
 }
 
+/* RFC 3501 5.1.3: a mailbox name is 7-bit, international characters in
+ * modified UTF-7: "&-" is "&", and any other "&" opens a run of modified
+ * BASE64 (A-Z a-z 0-9 + ,) closed by "-". Names are not decoded here (see
+ * docs/imap.md), but raw 8-bit octets and broken "&" runs are refused, so
+ * no such name is ever created or listed (LIST output is 7-bit). */
+static int valid_mailbox_name(const char *n, size_t len)
+{
+	for (size_t i = 0; i < len; i++) {
+		unsigned char ch = (unsigned char)n[i];
+		if (ch < 0x20 || ch > 0x7e)
+			return 0;
+		if (ch != '&')
+			continue;
+		size_t k = i + 1;
+		while (k < len && (isalnum((unsigned char)n[k]) || n[k] == '+' || n[k] == ','))
+			k++;
+		if (k >= len || n[k] != '-')
+			return 0;
+		i = k;
+	}
+	return 1;
+}
+
 /* Reads SP astring into a NUL-terminated name (no NUL inside). */
 static int read_name(struct imap_server *s, struct imap_cursor *c, struct buf *b)
 {
@@ -32,7 +56,7 @@ static int read_name(struct imap_server *s, struct imap_cursor *c, struct buf *b
 		imap_srv_bad(s, c->err ? c->err : "Expected a mailbox name");
 		return -1;
 	}
-	if (b->len == 0 || strlen(b->data) != b->len) {
+	if (b->len == 0 || strlen(b->data) != b->len || !valid_mailbox_name(b->data, b->len)) {
 		imap_srv_result(s, "NO", "CANNOT", "Invalid mailbox name");
 		return -1;
 	}
@@ -242,20 +266,32 @@ static void imap_cmd_create(struct imap_server *s, struct imap_cursor *c)
 		imap_srv_result(s, "NO", "ALREADYEXISTS", "INBOX always exists");
 		goto out;
 	}
-	for (char *p = strchr(name.data + 1, '/'); p; p = strchr(p + 1, '/')) {
+	/* Superiors made here are removed again if the name itself is
+	 * refused ("a/b.c", "a//b"): a failed CREATE leaves nothing behind. */
+	size_t made[64], nmade = 0;
+	int rc = 0;
+	for (char *p = strchr(name.data + 1, '/'); p && rc >= 0; p = strchr(p + 1, '/')) {
 		*p = 0;
-		int rc = s->st->create(s->sctx, name.data);
+		rc = s->st->create(s->sctx, name.data);
 		*p = '/';
-		if (rc < 0 && rc != IMAP_STORE_EXISTS) {
-			imap_srv_store_error(s, rc, 0);
-			goto out;
-		}
+		if (rc == IMAP_STORE_EXISTS)
+			rc = 0;
+		else if (rc == 0 && nmade < sizeof made / sizeof made[0])
+			made[nmade++] = (size_t)(p - name.data);
 	}
-	int rc = s->st->create(s->sctx, name.data);
-	if (rc < 0)
+	if (rc >= 0)
+		rc = s->st->create(s->sctx, name.data);
+	if (rc < 0) {
+		while (nmade > 0) {
+			size_t at = made[--nmade];
+			name.data[at] = 0;
+			s->st->remove(s->sctx, name.data);
+			name.data[at] = '/';
+		}
 		imap_srv_store_error(s, rc, 0);
-	else
+	} else {
 		imap_srv_result(s, "OK", NULL, "CREATE completed");
+	}
 out:
 	buf_free(&name);
 }

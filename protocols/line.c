@@ -106,8 +106,10 @@ static int next_text(struct line_reader *lr, struct line_event *ev)
 		return -1; /* look again */
 	}
 	if (!lf) {
-		if (avail > lr->max_line + 1) {
-			/* No line end in sight and already too long. */
+		if (avail > lr->max_line + 1 && avail == lr->cap) {
+			/* No line end in sight, too long, and the buffer is
+			 * full. (Until it is, the line end may still come and
+			 * the whole line be shown with the event.) */
 			memset(ev, 0, sizeof *ev);
 			ev->type = LINE_EV_TOO_LONG;
 			lr->start = lr->end;
@@ -123,7 +125,11 @@ static int next_text(struct line_reader *lr, struct line_event *ev)
 		n--;
 	lr->start += (size_t)(lf - base) + 1;
 	if (n > lr->max_line) {
+		/* The whole line is at hand: show it, so that a protocol can
+		 * see what its end announced (an IMAP literal). */
 		ev->type = LINE_EV_TOO_LONG;
+		ev->text = base;
+		ev->len = n;
 		return 1;
 	}
 	ev->type = LINE_EV_LINE;

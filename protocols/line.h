@@ -36,7 +36,10 @@ enum line_mode {
 enum line_event_type {
 	LINE_EV_LINE,      /* text: one line without its line end */
 	LINE_EV_TOO_LONG,  /* a line passed max_line; the rest of it, up to
-			      the next line end, is discarded */
+			      the next line end, is discarded. When the
+			      whole line fitted in the buffer, text and len
+			      are the line (without its line end); when it
+			      overflowed the buffer, text is NULL */
 	LINE_EV_DATA,      /* text: one data line, unstuffed, with its CRLF
 			      (or a piece of an overlong line, without) */
 	LINE_EV_DATA_END,  /* the CRLF.CRLF terminator; back to text mode */

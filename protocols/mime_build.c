@@ -406,12 +406,15 @@ static const char *cte_word(enum mime_cte c)
 
 /* ---- writing ---- */
 
-/* "; name=value" with quoting, or RFC 2231 for non-ASCII or long values. */
+/* "; name=value" with quoting, or RFC 2231 for non-ASCII or long values,
+ * and for values holding "=?": readers (ours included, like most mail
+ * programs) decode RFC 2047 encoded words even inside a quoted filename,
+ * so a name such as "=?x?B?y?=.png" must not travel as a quoted string. */
 static void put_param(struct buf *v, const char *name, const char *value)
 {
 	size_t n = strlen(value);
 	int ascii = codec_is_ascii_text(value, n);
-	if (ascii && n <= 60) {
+	if (ascii && n <= 60 && !strstr(value, "=?")) {
 		if (valid_token(value)) {
 			buf_printf(v, "; %s=%s", name, value);
 			return;

@@ -72,7 +72,10 @@ static int split_args(char *arg, char **argv, int max)
 	return n;
 }
 
-static int parse_number(const char *a, uint64_t max, uint64_t *v_r)
+/* A decimal number of digits only. Past max it is -1, or max itself when
+ * saturate is set (a TOP line count beyond any message means the whole
+ * message); the test comes before the multiplication, so nothing wraps. */
+static int parse_number(const char *a, uint64_t max, int saturate, uint64_t *v_r)
 {
 	uint64_t v = 0;
 	if (!*a)
@@ -80,9 +83,14 @@ static int parse_number(const char *a, uint64_t max, uint64_t *v_r)
 	for (const char *p = a; *p; p++) {
 		if (*p < '0' || *p > '9')
 			return -1;
-		v = v * 10 + (uint64_t)(*p - '0');
-		if (v > max)
-			return -1;
+		uint64_t d = (uint64_t)(*p - '0');
+		if (v > (max - d) / 10) {
+			if (!saturate)
+				return -1;
+			v = max;
+			continue;
+		}
+		v = v * 10 + d;
 	}
 	*v_r = v;
 	return 0;
@@ -94,7 +102,7 @@ static int parse_number(const char *a, uint64_t max, uint64_t *v_r)
 static int message_arg(struct pop3_server *s, const char *a, size_t *index_r)
 {
 	uint64_t v;
-	if (parse_number(a, POP3_MAX_MESSAGES, &v) < 0 || v == 0 || v > s->nmsgs) {
+	if (parse_number(a, POP3_MAX_MESSAGES, 0, &v) < 0 || v == 0 || v > s->nmsgs) {
 		pop3_server_err(s, "no such message, only %zu messages in maildrop", s->nmsgs);
 		return -1;
 	}
@@ -393,7 +401,7 @@ static void pop3_cmd_top(struct pop3_server *s, char *arg)
 {
 	char *argv[2];
 	uint64_t n;
-	if (split_args(arg, argv, 2) != 2 || parse_number(argv[1], UINT64_MAX / 10, &n) < 0) {
+	if (split_args(arg, argv, 2) != 2 || parse_number(argv[1], UINT64_MAX, 1, &n) < 0) {
 		pop3_server_err(s, "syntax: TOP msg n");
 		return;
 	}

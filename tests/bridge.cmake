@@ -1,5 +1,6 @@
-# Real clients through `mailsim bridge` (issue 7): curl, smtplib (with a
-# Bcc), swaks (pipelining), a relay, 200 concurrent sessions delivered
+# Real clients through `mailsim bridge` (issue 7): curl, smtplib (with a Bcc),
+# mutt (with an attachment), the note's session typed through nc and telnet,
+# swaks (pipelining), a relay, 200 concurrent sessions delivered
 # exactly once, clients that vanish or stall, and a clean Ctrl-C with a
 # balanced ledger; POP3 and IMAP readers (curl, poplib with APOP, imaplib).
 # Uses real loopback sockets on free ports.

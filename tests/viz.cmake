@@ -75,3 +75,10 @@ add_test(NAME viz.cli_no_fonts
   COMMAND ${VIZ_EXPECT} 1 "install the Debian package fonts-dejavu-core" $<TARGET_FILE:mailsim> snapshot --at 1s
           --out ${VIZ_SNAP_DIR}/nofont.png)
 set_tests_properties(viz.cli_no_fonts PROPERTIES ENVIRONMENT "MAILSIM_FONT_DIR=/nonexistent")
+# A crashed host is drawn down until its restart (issue 9: faults shown by
+# the viewer): scenarios/faults.json crashes mx-maria at 150.2 s and
+# restarts it at 180 s.
+add_test(NAME viz.crashed_host_down
+  COMMAND sh ${CMAKE_CURRENT_SOURCE_DIR}/viz/crashed_host.sh $<TARGET_FILE:mailsim>
+          ${CMAKE_SOURCE_DIR}/scenarios/faults.json ${VIZ_SNAP_DIR})
+set_tests_properties(viz.crashed_host_down PROPERTIES ENVIRONMENT "SDL_AUDIODRIVER=dummy")

@@ -146,8 +146,9 @@ char *viz_scene_describe(const struct viz_scene *s, sim_time t)
 	for (int h = 0; h < viz_scene_host_count(s); h++) {
 		double x, y;
 		viz_scene_host_pos(s, h, &x, &y);
-		sb_printf(&b, "host %d %s role=%s addr=%s at=%.3f,%.3f\n", h, viz_scene_host_name(s, h),
-			  viz_role_label(viz_scene_host_role(s, h)), viz_scene_host_addr(s, h), x, y);
+		sb_printf(&b, "host %d %s role=%s addr=%s at=%.3f,%.3f%s\n", h, viz_scene_host_name(s, h),
+			  viz_role_label(viz_scene_host_role(s, h)), viz_scene_host_addr(s, h), x, y,
+			  viz_scene_host_up(s, h) ? "" : " down");
 	}
 	for (int l = 0; l < viz_scene_link_count(s); l++) {
 		int a, bb;

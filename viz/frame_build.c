@@ -564,15 +564,25 @@ static void draw_hosts(struct build *b, float label_px)
 			else
 				fill_rect(b, x - g, y - g, w + 2 * g, hh + 2 * g, th->accent, VIZ_TAG_SELECTION, h);
 		}
+		/* A crashed host keeps its place but is drawn grey with a red
+		 * edge and the "down" badge links use, until its restart. */
+		int up = viz_scene_host_up(s, h);
+		struct viz_rgba fill = up ? th->role_fill[role] : th->dim;
+		struct viz_rgba edge = up ? th->role_edge : th->link_down;
+		float edge_w = up ? thick : thick * 2;
 		if (b->round[h]) {
-			disc(b, b->hx[h], b->hy[h], hh / 2, th->role_edge, VIZ_TAG_HOST, h);
-			disc(b, b->hx[h], b->hy[h], hh / 2 - thick, th->role_fill[role], VIZ_TAG_HOST, h);
+			disc(b, b->hx[h], b->hy[h], hh / 2, edge, VIZ_TAG_HOST, h);
+			disc(b, b->hx[h], b->hy[h], hh / 2 - edge_w, fill, VIZ_TAG_HOST, h);
 		} else {
-			fill_rect(b, x, y, w, hh, th->role_fill[role], VIZ_TAG_HOST, h);
-			rect(b, x, y, w, hh, thick, th->role_edge, VIZ_TAG_HOST, h);
+			fill_rect(b, x, y, w, hh, fill, VIZ_TAG_HOST, h);
+			rect(b, x, y, w, hh, edge_w, edge, VIZ_TAG_HOST, h);
 		}
 		frame_hit_host(b->f, h, x, y, w, hh);
-		const char *rl = viz_role_label(role);
+		/* Down: the word takes the role's place inside the box, where it
+		 * never covers a neighbour's label. */
+		const char *rl = up ? viz_role_label(role) : viz_str(b->v->lang, VIZ_S_STATE_DOWN);
+		if (!up)
+			fill_rect(b, x + edge_w, b->hy[h] - hh * 0.3f, w - 2 * edge_w, hh * 0.6f, th->link_down, VIZ_TAG_HOST, h);
 		float rp = fminf(hh * 0.5f, fs * 1.3f);
 		float rw = (float)tw(b, VIZ_FONT_SANS_BOLD, rp, rl);
 		if (rw > w * 0.88f)

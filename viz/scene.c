@@ -27,6 +27,7 @@ struct viz_scene {
 	char (*addrs)[16];
 	struct viz_layout layout;
 	uint8_t *link_up;
+	uint8_t *host_up; /* follows crashes and restarts (fault notes) */
 
 	struct viz_flight *flights;
 	size_t nflights, cflights, flights_compacted;
@@ -488,6 +489,11 @@ static void on_record(void *ctx, const struct obs_record *r)
 		on_mail(s, r);
 		break;
 	case OBS_APP: {
+		/* A crash or restart is announced after the host's state changed,
+		 * so the network tells what to draw. */
+		int h = r->u.app.host;
+		if (h >= 0 && h < s->nhosts && r->u.app.kind && !strcmp(r->u.app.kind, "fault"))
+			s->host_up[h] = (uint8_t)net_host_is_up(s->world.net, h);
 		struct viz_log_entry *e = log_add(s, r->time, VIZ_LOG_APP, r->u.app.host);
 		e->conn_id = r->u.app.conn_id;
 		copy_str(e->a, sizeof e->a, r->u.app.kind);
@@ -513,12 +519,13 @@ struct viz_scene *viz_scene_new(const struct viz_source *src, const struct viz_w
 	s->roles = calloc((size_t)s->nhosts + 1, sizeof *s->roles);
 	s->addrs = calloc((size_t)s->nhosts + 1, sizeof *s->addrs);
 	s->link_up = calloc((size_t)s->nlinks + 1, 1);
+	s->host_up = calloc((size_t)s->nhosts + 1, 1);
 	s->log = calloc(VIZ_LOG_KEEP, sizeof *s->log);
 	s->msgs = viz_msgs_new();
 	viz_idmap_init(&s->retx);
 	viz_idmap_init(&s->doomed);
 	viz_idmap_init(&s->conn_index);
-	if (!s->roles || !s->addrs || !s->link_up || !s->log || !s->msgs)
+	if (!s->roles || !s->addrs || !s->link_up || !s->host_up || !s->log || !s->msgs)
 		goto fail;
 	for (int h = 0; h < s->nhosts; h++) {
 		s->roles[h] = src->role ? src->role(src->ctx, h) : VIZ_ROLE_HOST;
@@ -527,6 +534,8 @@ struct viz_scene *viz_scene_new(const struct viz_source *src, const struct viz_w
 	}
 	for (int l = 0; l < s->nlinks; l++)
 		s->link_up[l] = (uint8_t)net_link_is_up(w->net, l);
+	for (int h = 0; h < s->nhosts; h++)
+		s->host_up[h] = (uint8_t)net_host_is_up(w->net, h);
 	if (viz_layout_compute(w->net, src, s->roles, &s->layout) < 0)
 		goto fail;
 	if (bus_subscribe(s->bus, OBS_MASK_ALL, on_record, s) < 0)
@@ -551,6 +560,7 @@ void viz_scene_free(struct viz_scene **sp)
 	free(s->roles);
 	free(s->addrs);
 	free(s->link_up);
+	free(s->host_up);
 	free(s->flights);
 	free(s->conns);
 	free(s->log);
@@ -596,6 +606,7 @@ void viz_scene_link_ends(const struct viz_scene *s, int link, int *a_r, int *b_r
 }
 
 int viz_scene_link_up(const struct viz_scene *s, int link) { return s->link_up[link]; }
+int viz_scene_host_up(const struct viz_scene *s, int host) { return s->host_up[host]; }
 
 const char *viz_scene_link_name(const struct viz_scene *s, int link)
 {

@@ -129,6 +129,8 @@ void viz_scene_cell(const struct viz_scene *s, double *w_r, double *h_r);
 int viz_scene_link_count(const struct viz_scene *s);
 void viz_scene_link_ends(const struct viz_scene *s, int link, int *a_r, int *b_r);
 int viz_scene_link_up(const struct viz_scene *s, int link);
+/* 0 while the host is crashed (a "crash" fault until its restart). */
+int viz_scene_host_up(const struct viz_scene *s, int host);
 /* The source's name for the link, else the network's "a-b". */
 const char *viz_scene_link_name(const struct viz_scene *s, int link);
 

@@ -24,6 +24,26 @@ struct dns_server {
 	struct host_life *life;
 };
 
+/* RFC 6891 6.1.1: more than one OPT record in a query MUST get FORMERR;
+ * 6.1.2: its owner is the root. This server does not speak EDNS (it
+ * answers in 512 octets and leaves OPT out), but a malformed OPT is a
+ * malformed query all the same. NULL when the additional section is fine. */
+static const char *opt_problem(const struct dns_msg *q)
+{
+	size_t n;
+	const struct dns_rr *rr = dns_msg_section(q, DNS_SEC_ADDITIONAL, &n);
+	int opts = 0;
+	for (size_t i = 0; i < n; i++) {
+		if (rr[i].type != 41)
+			continue;
+		if (++opts > 1)
+			return "more than one OPT record";
+		if (rr[i].name.len != 1)
+			return "OPT record not owned by the root";
+	}
+	return NULL;
+}
+
 static void on_datagram(void *ctx, int host, uint32_t src_ip, uint16_t src_port, uint16_t dst_port,
 			const uint8_t *data, size_t len);
 
@@ -211,6 +231,12 @@ static void on_datagram(void *ctx, int host, uint32_t src_ip, uint16_t src_port,
 	if (q->nqd != 1 || q->n[DNS_SEC_ANSWER] || q->n[DNS_SEC_AUTHORITY]) {
 		publish(s, "FORMERR to %s:%u (%zu questions, %zu answers, %zu authority records)", ip, src_port,
 			q->nqd, q->n[DNS_SEC_ANSWER], q->n[DNS_SEC_AUTHORITY]);
+		send_error(s, &h, DNS_R_FORMERR, src_ip, src_port);
+		return;
+	}
+	const char *opt_err = opt_problem(q);
+	if (opt_err) {
+		publish(s, "FORMERR to %s:%u (%s)", ip, src_port, opt_err);
 		send_error(s, &h, DNS_R_FORMERR, src_ip, src_port);
 		return;
 	}

@@ -2,8 +2,9 @@
  * simulated host from its zone database (protocols/dns_zone.h).
  *
  * Per RFC 1035: a query it cannot parse gets FORMERR (header only, same id),
- * as does one without exactly one question; opcodes other than QUERY get
- * NOTIMP, as do zone transfers (AXFR, IXFR) and MAILA/MAILB; classes other
+ * as does one without exactly one question, or with more than one OPT
+ * record or an OPT not owned by the root (RFC 6891 6.1); opcodes other
+ * than QUERY get NOTIMP, as do zone transfers (AXFR, IXFR) and MAILA/MAILB; classes other
  * than IN and ANY get REFUSED, as do names outside its zones; answers over
  * 512 octets are truncated with TC set. Datagrams shorter than a header, and
  * responses (QR set) sent to it, are dropped unanswered: there is no id to

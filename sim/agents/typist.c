@@ -165,3 +165,5 @@ void typist_free(struct typist **tp)
 
 size_t typist_typed(const struct typist *t) { return t->next; }
 int typist_done(const struct typist *t) { return t->done; }
+
+uint32_t typist_conn_id(const struct typist *t) { return t->conn_id; }

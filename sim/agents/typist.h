@@ -25,5 +25,7 @@ void typist_free(struct typist **t);
 /* Lines typed so far, and whether the session is over. */
 size_t typist_typed(const struct typist *t);
 int typist_done(const struct typist *t);
+/* The id of its TCP connection (as on the bus), kept after it closed. */
+uint32_t typist_conn_id(const struct typist *t);
 
 #endif

@@ -7,6 +7,7 @@
 #include "sim/cli/cmd_bridge.h"
 #include "sim/cli/cmd_check.h"
 #include "sim/cli/cmd_explain.h"
+#include "sim/cli/cmd_grade.h"
 #include "sim/cli/cmd_msg.h"
 #include "sim/cli/cmd_run.h"
 #include "sim/cli/cmd_step.h"
@@ -23,6 +24,7 @@ const struct cli_command cli_commands[] = {
 	{"snapshot", "render the viewer to PNG images, with no display needed", cmd_snapshot},
 	{"step", "step through a scenario line by line, with explanations (--predict: a quiz)", cmd_step},
 	{"explain", "explain an SMTP, POP3, IMAP or DNS command, reply or code (English, Spanish)", cmd_explain},
+	{"grade", "grade a student's submission to an exercise (text, JSON, JUnit, Gradescope)", cmd_grade},
 	{"bench", "run a benchmark and print its figures (--json for JSON)", bench_command},
 	{NULL, NULL, NULL},
 };

@@ -149,8 +149,10 @@ static int put_time(struct obs_transcript *t, sim_time when)
 static const char *host_name(const struct obs_transcript *t, int host) { return obs_host_label(t->net, host); }
 
 /* Makes len bytes of text one printable line in t->text: control bytes and
- * DEL as \xNN (\r \n \t by name), backslashes doubled, bytes >= 0x80 kept
- * (UTF-8). NULL when memory runs out. */
+ * DEL as \xNN (\r \n \t by name), bytes >= 0x80 kept (UTF-8). A backslash
+ * is doubled only where it could be read as one of those escapes (before
+ * r, n, t, x or another backslash), so IMAP's \Seen and \Flagged read as
+ * typed. NULL when memory runs out. */
 static const char *escape(struct obs_transcript *t, const char *text, size_t len)
 {
 	if (!text)
@@ -169,8 +171,10 @@ static const char *escape(struct obs_transcript *t, const char *text, size_t len
 	for (size_t i = 0; i < len; i++) {
 		unsigned char c = (unsigned char)text[i];
 		if (c == '\\') {
+			char next = i + 1 < len ? text[i + 1] : 0;
 			*o++ = '\\';
-			*o++ = '\\';
+			if (next == 'r' || next == 'n' || next == 't' || next == 'x' || next == '\\')
+				*o++ = '\\';
 		} else if (c == '\r' || c == '\n' || c == '\t') {
 			*o++ = '\\';
 			*o++ = c == '\r' ? 'r' : c == '\n' ? 'n' : 't';

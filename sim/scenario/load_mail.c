@@ -220,7 +220,18 @@ static const struct scn_key attach_keys[] = {
 /* A list of strings at key; reports non-strings. Returns the count (0 if
  * absent) and a new array in *out_r (NULL on ENOMEM with count 0... caller
  * checks *out_r when count > 0). */
+static size_t string_list_empty(struct scn_ctx *ctx, const cJSON *e, const char *key, char ***out_r, const char *what,
+				int allow_empty);
+
 static size_t string_list(struct scn_ctx *ctx, const cJSON *e, const char *key, char ***out_r, const char *what)
+{
+	return string_list_empty(ctx, e, key, out_r, what, 0);
+}
+
+/* allow_empty: "" is a value too (the empty line between a message's
+ * header and body, typed in a session). */
+static size_t string_list_empty(struct scn_ctx *ctx, const cJSON *e, const char *key, char ***out_r, const char *what,
+				int allow_empty)
 {
 	const cJSON *list = scn_get(e, key);
 	*out_r = NULL;
@@ -231,7 +242,7 @@ static size_t string_list(struct scn_ctx *ctx, const cJSON *e, const char *key, 
 	char **v = calloc(n, sizeof *v);
 	for (const cJSON *x = list->child; x && v; x = x->next, i++) {
 		scn_push_index(ctx, i);
-		if (!cJSON_IsString(x) || !x->valuestring[0])
+		if (!cJSON_IsString(x) || (!allow_empty && !x->valuestring[0]))
 			scn_error_type(ctx, x, what);
 		else
 			v[k++] = scn_strdup(x->valuestring);
@@ -817,7 +828,7 @@ int scn_load_mail(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 				int64_t port = 25;
 				scn_parse_int(ctx, session, "port", 1, 65535, &port);
 				a->session_port = (uint16_t)port;
-				a->line_count = string_list(ctx, session, "lines", &a->lines, "a line of text");
+				a->line_count = string_list_empty(ctx, session, "lines", &a->lines, "a line of text", 1);
 				for (size_t k = 0; k < a->line_count; k++)
 					if (strpbrk(a->lines[k], "\r\n") || strlen(a->lines[k]) > 998)
 						scn_error(ctx, "lines[%zu] has a line break or is longer than 998 characters", k);

@@ -72,6 +72,11 @@ struct imapd;
 struct imap_reader;
 struct imapd *scn_world_imapd(struct scn_world *w, size_t i);
 struct imap_reader *scn_world_imap_reader(struct scn_world *w, size_t i);
+/* The typist of the i-th "mail" action, a hand-typed "session" (NULL if
+ * that action is no session, has not started yet or could not connect);
+ * it lives as long as the world (the grader reads its connection id). */
+struct typist;
+struct typist *scn_world_typist(struct scn_world *w, size_t i);
 /* Writes every MTA's mailboxes as Maildir++ under dir. 0, or -1 with err. */
 int scn_world_export_maildir(struct scn_world *w, const char *dir, char *err, size_t errlen);
 

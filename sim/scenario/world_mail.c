@@ -370,6 +370,11 @@ struct imap_reader *scn_world_imap_reader(struct scn_world *w, size_t i)
 	return w->imap_readers && i < w->s->mail_count ? w->imap_readers[i] : NULL;
 }
 
+struct typist *scn_world_typist(struct scn_world *w, size_t i)
+{
+	return w->typists && i < w->s->mail_count ? w->typists[i] : NULL;
+}
+
 /* ---- UAs ---- */
 
 static void ua_report(void *ctx, const struct ua_send_report *r)

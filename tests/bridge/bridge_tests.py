@@ -9,7 +9,8 @@ Python's smtplib sends with a Bcc (the Bcc recipient gets it, no Bcc field
 is stored); swaks sends with pipelining; a relay to another domain goes
 through; 200 concurrent smtplib sessions each deliver one message and all
 200 arrive exactly once; a client that connects and vanishes, and one that
-stalls, hold nobody up. Then Ctrl-C (SIGINT) ends the bridge cleanly and
+stalls, hold nobody up; mutt sends a message with a PNG attachment; the
+class note's session is typed by hand through nc and through telnet. Then Ctrl-C (SIGINT) ends the bridge cleanly and
 its ledger balances."""
 import email
 import mailbox
@@ -41,6 +42,55 @@ def check(name, cond, detail=""):
     else:
         failed += 1
         print("FAIL %s %s" % (name, detail), flush=True)
+
+
+# A 1x1 PNG image (the attachment mutt sends).
+PNG = bytes.fromhex("89504e470d0a1a0a0000000d4948445200000001000000010806000000"
+                    "1f15c4890000000d49444154789c6360f8cfc0f01f0005000201a1e3b3d90000000049454e44ae426082")
+
+
+def typed_session(argv, steps):
+    """Runs a line tool (nc, telnet) and types steps [(line, expected reply
+    code)], each after the reply to the one before. Returns (all replies as
+    expected, what the tool printed)."""
+    p = subprocess.Popen(argv, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
+    os.set_blocking(p.stdout.fileno(), False)
+    seen = b""
+
+    def wait_for(code, deadline):
+        nonlocal seen
+        while time.time() < deadline:
+            try:
+                chunk = p.stdout.read()
+            except BlockingIOError:
+                chunk = None
+            if chunk:
+                seen += chunk
+            lines = seen.replace(b"\r", b"").split(b"\n")
+            if any(l.startswith(code.encode() + b" ") for l in lines):
+                seen = b"\n".join(l for l in lines if not l.startswith(code.encode() + b" ")) + b"\n"
+                return True
+            time.sleep(0.02)
+        return False
+
+    printed = b""
+    ok = wait_for("220", time.time() + 20)
+    for line, code in steps:
+        if not ok:
+            break
+        p.stdin.write(line.replace("\r\n", "\n").encode() + b"\n")
+        p.stdin.flush()
+        ok = wait_for(code, time.time() + 20)
+    printed = seen
+    try:
+        p.stdin.close()
+    except BrokenPipeError:
+        pass
+    try:
+        p.wait(timeout=10)
+    except subprocess.TimeoutExpired:
+        p.kill()
+    return ok, printed.decode(errors="replace")
 
 
 out = open(os.path.join(WORK, "bridge.out"), "w")
@@ -93,6 +143,39 @@ try:
         check("swaks sends with PIPELINING", r.returncode == 0 and "PIPELINING" in r.stdout, r.stdout[-800:])
     else:
         check("swaks is installed (scripts/quickstart test installs it)", False)
+
+    # mutt (the note names mail clients) sends a message with an image
+    # attachment through the bridge, configured as a student would.
+    if shutil.which("mutt"):
+        home = os.path.join(WORK, "mutt-home")
+        os.makedirs(home, exist_ok=True)
+        with open(os.path.join(home, "muttrc"), "w") as f:
+            f.write('set smtp_url="smtp://127.0.0.1:%d/"\nset from="juan@example.org"\nset use_from=yes\n'
+                    'set realname="Juan"\nset hostname="lab.example.org"\nset record=""\n'
+                    'set ssl_starttls=no\nset ssl_force_tls=no\nset charset="utf-8"\n' % SUBMISSION)
+        png = os.path.join(home, "foto.png")
+        with open(png, "wb") as f:
+            f.write(PNG)
+        r = subprocess.run(["mutt", "-n", "-F", os.path.join(home, "muttrc"), "-s", "from mutt", "-a", png, "--",
+                            "maria@example.org"], input="una foto\n", capture_output=True, text=True,
+                           env={"HOME": home, "PATH": os.environ.get("PATH", "/usr/bin:/bin"), "TERM": "dumb"},
+                           timeout=60)
+        check("mutt sends a message with an attachment over submission", r.returncode == 0, r.stdout + r.stderr)
+    else:
+        check("mutt is installed (scripts/quickstart test installs it)", False)
+
+    # The note's session typed by hand, through nc and through telnet: each
+    # line written after the reply to the one before, as a person types.
+    for tool in ("nc", "telnet"):
+        if not shutil.which(tool):
+            check("%s is installed (scripts/quickstart test installs it)" % tool, False)
+            continue
+        argv = ["nc", "-C", "127.0.0.1", str(SMTP)] if tool == "nc" else ["telnet", "127.0.0.1", str(SMTP)]
+        ok, transcript = typed_session(argv, [
+            ("HELO milagro.dc.uba.ar", "250"), ("MAIL FROM: <juan@example.org>", "250"),
+            ("RCPT TO: <maria@example.org>", "250"), ("DATA", "354"),
+            ("Subject: typed with %s\r\n\r\nHola, como estas?\r\n." % tool, "250"), ("QUIT", "221")])
+        check("the note's session typed through %s gets every reply" % tool, ok, transcript[-800:])
 
     # A client that connects and vanishes, and one that stalls mid-command.
     gone = socket.create_connection(("127.0.0.1", SMTP))
@@ -154,6 +237,16 @@ check("the relayed message reached ana at other.example with two Received fields
       any(m["Message-ID"] == "<relay-1@lab.example.org>" and len(m.get_all("Received")) == 2 for m in ana))
 if shutil.which("swaks"):
     check("swaks's message arrived", any(m["Subject"] == "from swaks" for m in maria))
+if shutil.which("mutt"):
+    mutt = [m for m in maria if m["Subject"] == "from mutt"]
+    parts = [p for p in mutt[0].walk() if p.get_content_type() == "image/png"] if len(mutt) == 1 else []
+    check("mutt's message arrived once, its PNG attachment intact",
+          len(parts) == 1 and parts[0].get_payload(decode=True) == PNG and parts[0].get_filename() == "foto.png",
+          "%d copies" % len(mutt))
+for tool in ("nc", "telnet"):
+    if shutil.which(tool):
+        check("the message typed through %s arrived" % tool,
+              sum(1 for m in maria if m["Subject"] == "typed with %s" % tool) == 1)
 load = [i for i in ids(maria) if i and i.startswith("<load-")]
 check("all 200 load messages arrived exactly once",
       len(load) == 200 and len(set(load)) == 200, "%d arrived, %d distinct" % (len(load), len(set(load))))

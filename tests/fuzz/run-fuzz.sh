@@ -55,6 +55,8 @@ fi
 seeds=()
 [ -d "$root/tests/fuzz/corpus/$target" ] && seeds+=("$root/tests/fuzz/corpus/$target")
 echo "run-fuzz: $target for ${seconds}s (work dir $work)"
-"$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=262144 \
+# libFuzzer's own exit status for a finding is 77, the status this script
+# (and ctest) uses for "skipped": map findings and timeouts to 1.
+"$bin" -max_total_time="$seconds" -timeout=10 -rss_limit_mb=2048 -max_len=262144 -error_exitcode=1 -timeout_exitcode=1 \
 	-artifact_prefix="$work/$target-crash-" -print_final_stats=1 "$@" \
 	"$work/$target-corpus" "${seeds[@]}"

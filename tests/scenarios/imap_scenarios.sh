@@ -22,7 +22,7 @@ for s in imap-two-clients imap-search; do
 done
 out=$("$MAILSIM" run "$SRC/scenarios/imap-two-clients.json")
 check "phone idles" has "$out" "maria-phone -> mx-maria       C: A005 IDLE"
-check "phone told of the flag at once" same_time "$out" "maria-phone       S: * 1 FETCH (FLAGS (\\\\Flagged \\\\Recent))" \
+check "phone told of the flag at once" same_time "$out" "maria-phone       S: * 1 FETCH (FLAGS (\\Flagged \\Recent))" \
 	"maria-laptop      S: A005 OK STORE completed"
 check "phone told of the expunge at once" same_time "$out" "maria-phone       S: * 2 EXPUNGE" \
 	"maria-laptop      S: A009 OK EXPUNGE completed"

@@ -305,6 +305,30 @@ static void test_rfc2231_filename(void)
 	buf_free(&out);
 }
 
+/* Found by fuzz.build: an ASCII name holding "=?" was written as a quoted
+ * string, and readers (ours too) decode encoded words there, so the name
+ * came back changed with bad-encoded-word defects. It now travels in RFC
+ * 2231 form and comes back byte for byte. */
+static void test_filename_with_encoded_word_lookalike(void)
+{
+	const char *names[] = {"=?Con?B?n?ntec1ss?=.png", "=?utf-8?B?SG9sYQ==?=", "a=?b"};
+	for (size_t k = 0; k < sizeof names / sizeof *names; k++) {
+		struct mime_build *p = mime_build_leaf("image/png", "PNG", 3);
+		mime_build_disposition(p, "attachment", names[k]);
+		struct buf out;
+		buf_init(&out, 1 << 20);
+		REQUIRE(mime_build_write(&out, p, NULL) == 0);
+		CHECK(strstr(out.data, "filename*=utf-8''") != NULL);
+		struct mime_doc *doc = NULL;
+		REQUIRE(mime_parse(out.data, out.len, NULL, &doc) == 0);
+		CHECK_STR(mime_node_filename(mime_doc_root(doc)), names[k]);
+		CHECK_EQ_INT(mime_doc_defects(doc), 0);
+		mime_doc_free(&doc);
+		mime_build_free(&p);
+		buf_free(&out);
+	}
+}
+
 static char *sample(size_t *len_r)
 {
 	static const unsigned char jpg[] = {0xff, 0xd8, 0xff, 0xe0, 0, 16, 'J', 'F', 'I', 'F', 0, 0xff, 0xd9};
@@ -506,6 +530,7 @@ int main(void)
 	RUN(test_boundary_collision);
 	RUN(test_cte_choice);
 	RUN(test_rfc2231_filename);
+	RUN(test_filename_with_encoded_word_lookalike);
 	RUN(test_compose_structure);
 	RUN(test_compose_rules);
 	RUN(test_truncations);

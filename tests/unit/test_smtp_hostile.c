@@ -206,6 +206,28 @@ static struct attack attacks[] = {
 	 NULL, 0, "421 4.7.0 mx.example.org Error: too many errors", NULL, 0, 1, 0, NULL},
 	{"pipelining-flood-never-reading", "replies kept below 1 MiB: 421 and close", EHLO, NULL, 0, "421", NULL, 0, 1,
 	 1, NULL},
+	{"smuggling-crlf-dot-cr", "SMTP smuggling 2023: <CR><LF>.<CR> is no end", EHLO TXN, NULL, 0, "250 2.0.0 OK",
+	 "554 5.7.1", 1, 0, 0, "RCPT TO:<victim@example.com>"},
+	{"smuggling-cr-dot-lf", "SMTP smuggling 2023: <CR>.<LF> is no end", EHLO TXN, NULL, 0, "250 2.0.0 OK",
+	 "554 5.7.1", 1, 0, 0, "RCPT TO:<victim@example.com>"},
+	{"smuggling-lf-dot-cr", "SMTP smuggling 2023: <LF>.<CR> is no end", EHLO TXN, NULL, 0, "250 2.0.0 OK",
+	 "554 5.7.1", 1, 0, 0, "RCPT TO:<victim@example.com>"},
+	{"smuggling-cr-dot-crlf", "SMTP smuggling 2023: <CR>.<CR><LF> is no end", EHLO TXN, NULL, 0, "250 2.0.0 OK",
+	 "554 5.7.1", 1, 0, 0, "RCPT TO:<victim@example.com>"},
+	{"smuggling-whole-second-message", "SMTP smuggling 2023: a full transaction behind <LF>.<LF>", EHLO TXN, NULL,
+	 0, "250 2.0.0 OK", "354 Start mail input; end with <CRLF>.<CRLF>\r\n250 2.0.0 OK\r\n250", 1, 0, 0,
+	 "DATA\r\nSubject: smuggled"},
+	{"crlf-injection-in-mail-parameter", "RFC 5321 2.3.8: a CR inside a command line", EHLO, NULL, 0, "500 5.5.2",
+	 "250 2.1.5", 0, 0, 0, NULL},
+	{"header-injection-in-helo", "RFC 5321 4.1.1.1: the HELO name ends up in Received:", NULL, NULL, 0, "500",
+	 "250-mx.example.org", 0, 0, 0, NULL},
+	{"mail-before-helo", "RFC 5321 4.1.4: a client MUST greet first", NULL, NULL, 0, "503", "250 2.1.0", 0, 0, 0,
+	 NULL},
+	{"size-value-overflow", "RFC 1870: size-value = 1*20DIGIT", EHLO, NULL, 0, "501 5.5.4 Bad SIZE parameter", "250 2.1.0", 0, 0, 0, NULL},
+	{"pipelining-flood-reading", "RFC 2920 3.1: every command answered, in order", EHLO, NULL, 0, "250 2.0.0 OK",
+	 "421", 0, 0, 0, NULL},
+	{"bdat-not-offered", "RFC 3030: BDAT without CHUNKING is unknown", EHLO, NULL, 0, "500 5.5.1 Syntax error, command unrecognized", "250 2.0.0 OK", 0, 0, 0,
+	 NULL},
 };
 
 static void build_attacks(void)
@@ -282,6 +304,31 @@ static void build_attacks(void)
 			a->bytes = repeat("XYZZY plugh\r\n", 25, "", "", l);
 		else if (!strcmp(n, "pipelining-flood-never-reading"))
 			a->bytes = repeat("NOOP\r\n", 200000, "", "", l);
+		else if (!strcmp(n, "smuggling-crlf-dot-cr"))
+			a->bytes = text("Subject: s\r\n\r\nhi\r\n.\rRCPT TO:<victim@example.com>\r\n.\r\n", l);
+		else if (!strcmp(n, "smuggling-cr-dot-lf"))
+			a->bytes = text("Subject: s\r\n\r\nhi\r.\nRCPT TO:<victim@example.com>\r\n.\r\n", l);
+		else if (!strcmp(n, "smuggling-lf-dot-cr"))
+			a->bytes = text("Subject: s\r\n\r\nhi\n.\rRCPT TO:<victim@example.com>\r\n.\r\n", l);
+		else if (!strcmp(n, "smuggling-cr-dot-crlf"))
+			a->bytes = text("Subject: s\r\n\r\nhi\r.\r\nRCPT TO:<victim@example.com>\r\n.\r\n", l);
+		else if (!strcmp(n, "smuggling-whole-second-message"))
+			a->bytes = text("Subject: s\r\n\r\nhi\n.\nMAIL FROM:<ceo@example.org>\r\n"
+					"RCPT TO:<maria@example.org>\r\nDATA\r\nSubject: smuggled\r\n\r\npay now\r\n.\r\n",
+					l);
+		else if (!strcmp(n, "crlf-injection-in-mail-parameter"))
+			a->bytes = text("MAIL FROM:<a@example.net>\rRCPT TO:<maria@example.org>\r\n", l);
+		else if (!strcmp(n, "header-injection-in-helo"))
+			a->bytes = text("EHLO evil\rReceived: from trusted.example.org\r\n", l);
+		else if (!strcmp(n, "mail-before-helo"))
+			a->bytes = text("MAIL FROM:<a@example.net>\r\n", l);
+		else if (!strcmp(n, "size-value-overflow"))
+			a->bytes = text("MAIL FROM:<a@example.net> SIZE=99999999999999999999999\r\n", l);
+		else if (!strcmp(n, "pipelining-flood-reading"))
+			a->bytes = repeat("NOOP\r\n", 5000, "", "", l);
+		else if (!strcmp(n, "bdat-not-offered"))
+			a->bytes = text("MAIL FROM:<a@example.net>\r\nRCPT TO:<maria@example.org>\r\nBDAT 5 LAST\r\nhello"
+					"RSET\r\n", l);
 		else
 			a->bytes = NULL;
 	}
@@ -341,6 +388,15 @@ static int run_attack(const struct attack *a)
 	if (ok && v.messages != a->delivers) {
 		fprintf(stderr, "  the attack delivered %d messages, expected %d\n", v.messages, a->delivers);
 		ok = 0;
+	}
+	if (ok && !strcmp(a->name, "pipelining-flood-reading")) {
+		int k = 0;
+		for (const char *p = strstr(out, "250 2.0.0 OK\r\n"); p; p = strstr(p + 1, "250 2.0.0 OK\r\n"))
+			k++;
+		if (k != 5000) {
+			fprintf(stderr, "  %d of 5000 NOOPs answered\n", k);
+			ok = 0;
+		}
 	}
 	if (ok && a->data_has && !strstr(v.last_data, a->data_has)) {
 		fprintf(stderr, "  the delivered message lacks \"%s\": %.300s\n", a->data_has, v.last_data);
