@@ -858,6 +858,17 @@ static void lost(struct smtp_client *c, enum smtp_client_failure why, const char
 		set_state(c, SMTP_CLIENT_CLOSED);
 		return;
 	}
+	/* After the final "." left, the server may have accepted the message
+	 * and its reply been lost: a retry may deliver it twice (RFC 1047).
+	 * The reply says so, for the sender's log and the mail ledger. */
+	char uncertain[200];
+	size_t unsent;
+	smtp_client_output(c, &unsent);
+	if (c->state == SMTP_CLIENT_BODY && unsent == 0) {
+		snprintf(uncertain, sizeof uncertain, "%s after the end of the data, before its reply (" SMTP_CLIENT_RFC1047_MARK
+			 ": the server may have accepted the message)", text);
+		text = uncertain;
+	}
 	struct smtp_client_reply r;
 	local_reply(&r, 421, "4.4.2", text);
 	session_fail(c, why, &r, 0);

@@ -162,6 +162,11 @@ void smtp_client_tls_established(struct smtp_client *c);
  * with a local 4xx reply and the session ends. */
 void smtp_client_connection_lost(struct smtp_client *c);
 void smtp_client_timeout(struct smtp_client *c);
+/* The text those failures' replies contain when the whole message, final
+ * "." included, had been sent and its reply was still awaited: the server
+ * may have accepted it, so a retry may deliver it twice (RFC 1047). The
+ * mail ledger looks for it. */
+#define SMTP_CLIENT_RFC1047_MARK "RFC 1047"
 
 /* The timeout RFC 5321 4.5.3.2 recommends while waiting in the current
  * state, in seconds: 5 minutes for the greeting, MAIL, RCPT and others,

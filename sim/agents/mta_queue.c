@@ -201,9 +201,20 @@ static void on_out_done(void *ctx, struct smtp_out *out)
 	struct qentry *e = ctx;
 	e->out = NULL;
 	if (e->conn_failed && e->next_cand < e->ncand) {
-		for (size_t i = 0; i < e->nrcpts; i++)
-			if (e->rcpts[i].state == RCPT_DEFERRED)
-				e->rcpts[i].state = RCPT_PENDING;
+		for (size_t i = 0; i < e->nrcpts; i++) {
+			if (e->rcpts[i].state != RCPT_DEFERRED)
+				continue;
+			/* A lost reply to the data is said before the next
+			 * exchanger gets a copy: the ledger counts these
+			 * attempts to tell an RFC 1047 duplicate from a bug. */
+			if (strstr(e->rcpts[i].reply, SMTP_CLIENT_RFC1047_MARK)) {
+				char text[400];
+				snprintf(text, sizeof text, "trying the next exchanger at once: %s", e->rcpts[i].reply);
+				agent_publish_mail(e->m->env, e->m->host, OBS_MAIL_DEFERRED, e->qid, e->message_id, e->from,
+						   e->rcpts[i].address, text);
+			}
+			e->rcpts[i].state = RCPT_PENDING;
+		}
 		e->conn_failed = 0;
 		try_next(e);
 		return;
@@ -532,8 +543,16 @@ void mta_queue_crash(struct mta *m)
 		if (e->lookup && m->resolver)
 			resolver_cancel(m->resolver, e->lookup);
 		e->lookup = 0;
-		if (e->out)
+		const char *why = "attempt interrupted: this host crashed";
+		if (e->out) {
+			size_t unsent;
+			struct smtp_client *c = smtp_out_engine(e->out);
+			smtp_client_output(c, &unsent);
+			if (smtp_client_state(c) == SMTP_CLIENT_BODY && unsent == 0)
+				why = "attempt interrupted: this host crashed after the end of the data, before its reply "
+				      "(" SMTP_CLIENT_RFC1047_MARK ": the next hop may have accepted the message)";
 			smtp_out_forget(e->out);
+		}
 		e->out = NULL;
 		/* Recipients already answered keep their answer (it reached
 		 * the disk with the reply); the others wait for the restart.
@@ -542,8 +561,7 @@ void mta_queue_crash(struct mta *m)
 		 * duplicate the ledger reports. */
 		for (size_t i = 0; i < e->nrcpts; i++)
 			if (e->rcpts[i].state == RCPT_PENDING)
-				rcpt_set(&e->rcpts[i], RCPT_DEFERRED, 451, "4.3.2", "attempt interrupted: this host crashed",
-					 NULL);
+				rcpt_set(&e->rcpts[i], RCPT_DEFERRED, 451, "4.3.2", why, NULL);
 		conclude(e);
 	}
 	/* Nothing runs on a dead host; mta_queue_resume() reschedules. */

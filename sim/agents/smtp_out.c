@@ -44,6 +44,10 @@ static void pump(struct smtp_out *o)
 {
 	if (!o->conn)
 		return;
+	/* RFC 5321 4.5.3.2: a client gives up on a silent server (5 minutes
+	 * for most replies, 10 for the one to the data). Without it a peer
+	 * that crashed after its last ACK would hold the attempt forever. */
+	tcp_set_idle_timeout(o->conn, (sim_time)smtp_client_rfc_timeout(o->engine) * SIM_S);
 	for (;;) {
 		/* The modelled TLS handshake completes at once; what we send
 		 * from now on (the second EHLO first) is enciphered on the
@@ -164,7 +168,23 @@ static void on_closed(void *ctx, struct tcp_conn *c, enum tcp_error err)
 	finish(o);
 }
 
+static void on_idle(void *ctx, struct tcp_conn *c)
+{
+	struct smtp_out *o = ctx;
+	o->in_callback++;
+	if (!smtp_client_done(o->engine))
+		smtp_client_timeout(o->engine);
+	o->in_callback--;
+	/* The session is over: close the connection as a client that gave up
+	 * does (a reset, since a silent peer would not finish a close). */
+	o->conn = NULL;
+	tcp_set_callbacks(c, NULL, NULL);
+	tcp_abort(c);
+	finish(o);
+}
+
 static const struct tcp_callbacks tcp_cbs = {
+    .idle = on_idle,
     .connected = on_connected,
     .data = on_data,
     .writable = on_writable,
@@ -204,6 +224,9 @@ struct smtp_out *smtp_out_open(const struct agent_env *env, int host, uint32_t i
 		return NULL;
 	}
 	o->conn_id = tcp_conn_id(o->conn);
+	/* The greeting is waited for too: a half-open connection (the peer's
+	 * reset lost) would otherwise hold the attempt forever. */
+	tcp_set_idle_timeout(o->conn, (sim_time)smtp_client_rfc_timeout(o->engine) * SIM_S);
 	return o;
 }
 

@@ -15,3 +15,4 @@ BENCH(mailbox, "reading mail: IMAP sync and SEARCH, POP3 download, per command, 
 BENCH(viewer, "viewer frame times, headless software rendering at 1920x1080")
 BENCH(bridge, "real clients through the bridge: smtp-source messages per second, beside smtp-sink")
 BENCH(grade, "batch grading: 300 transcripts and 300 patches, -j 1 and -j 2, beside real Postfix+Dovecot")
+BENCH(soak, "a simulated week of campus mail with daily faults: memory per day and the ledger")

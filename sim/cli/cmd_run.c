@@ -23,13 +23,14 @@
 #include "sim/observe/ledger.h"
 #include "sim/observe/sniffer.h"
 #include "sim/observe/transcript.h"
+#include "sim/scenario/campaign.h"
 #include "sim/scenario/check.h"
 #include "sim/scenario/scenario.h"
 #include "sim/scenario/world.h"
 
 struct run_opts {
-	int has_seed, has_until, log, quiet, no_transcript, plaintext;
-	uint64_t seed;
+	int has_seed, has_until, has_faults_seed, log, quiet, no_transcript, plaintext;
+	uint64_t seed, faults_seed;
 	sim_time until;
 	const char *trace, *pcap, *summary, *maildir;
 	const char *file;
@@ -44,6 +45,9 @@ static void usage(FILE *out)
 		     "  --seed N         seed of the run's random numbers (default: the scenario's, or 1)\n"
 		     "  --until TIME     stop at simulated TIME, such as 30s (default: the scenario's\n"
 		     "                   \"until\", or when nothing is left to do)\n"
+		     "  --faults-seed N  add the fault campaign's random schedule N (docs/reliability.md):\n"
+		     "                   faults repaired before the scenario's end, then 3 hours for\n"
+		     "                   retries; N is also the run's seed unless --seed is given\n"
 		     "  --log            print a text log of every packet and connection change\n"
 		     "                   (on by default without FILE for scenarios without mail)\n"
 		     "  --no-transcript  do not print the protocol transcript (printed by default\n"
@@ -63,10 +67,11 @@ static void usage(FILE *out)
 static int parse_options(int argc, char **argv, struct run_opts *o)
 {
 	enum { OPT_SEED = 256, OPT_UNTIL, OPT_LOG, OPT_TRACE, OPT_PCAP, OPT_SUMMARY, OPT_MAILDIR, OPT_NO_TRANSCRIPT,
-	       OPT_PLAINTEXT };
+	       OPT_PLAINTEXT, OPT_FAULTS_SEED };
 	static const struct option opts[] = {
 		{"seed", required_argument, NULL, OPT_SEED},
 		{"until", required_argument, NULL, OPT_UNTIL},
+		{"faults-seed", required_argument, NULL, OPT_FAULTS_SEED},
 		{"log", no_argument, NULL, OPT_LOG},
 		{"trace", required_argument, NULL, OPT_TRACE},
 		{"pcap", required_argument, NULL, OPT_PCAP},
@@ -81,7 +86,7 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
 	optind = 1;
 	opterr = 0;
 	int c;
-	while ((c = getopt_long(argc, argv, "+:qh", opts, NULL)) != -1) {
+	while ((c = getopt_long(argc, argv, ":qh", opts, NULL)) != -1) {
 		switch (c) {
 		case OPT_SEED:
 			if (cli_parse_u64(optarg, &o->seed) < 0) {
@@ -90,6 +95,14 @@ static int parse_options(int argc, char **argv, struct run_opts *o)
 				return 2;
 			}
 			o->has_seed = 1;
+			break;
+		case OPT_FAULTS_SEED:
+			if (cli_parse_u64(optarg, &o->faults_seed) < 0) {
+				fprintf(stderr, "mailsim run: --faults-seed: \"%s\" is not a whole number from 0 to %llu\n",
+					optarg, (unsigned long long)UINT64_MAX);
+				return 2;
+			}
+			o->has_faults_seed = 1;
 			break;
 		case OPT_UNTIL:
 			if (scn_text_duration(optarg, &o->until) < 0 || o->until <= 0) {
@@ -329,10 +342,23 @@ int cmd_run(int argc, char **argv)
 	if (!s)
 		return 2;
 
-	uint64_t seed = o.has_seed ? o.seed : s->seed;
+	uint64_t seed = o.has_seed ? o.seed : o.has_faults_seed ? o.faults_seed : s->seed;
 	sim_time until = o.has_until ? o.until : s->until;
 	char err[512] = "";
-	struct scn_world *w = scn_world_new(s, seed, err, sizeof err);
+	struct scn_world *w = NULL;
+	if (o.has_faults_seed) {
+		/* As the campaign test does (tests/campaign/campaign.c). */
+		sim_time span, cuntil;
+		if (scn_campaign_span(s, s->seed, &span, err, sizeof err) < 0 ||
+		    scn_campaign_add_faults(s, o.faults_seed, span, &cuntil, err, sizeof err) < 0) {
+			fprintf(stderr, "mailsim run: --faults-seed: %s\n", err);
+			scenario_free(&s);
+			return 2;
+		}
+		if (!o.has_until)
+			until = cuntil;
+	}
+	w = scn_world_new(s, seed, err, sizeof err);
 	struct obs_text_log *log = NULL;
 	struct obs_trace *trace = NULL;
 	struct obs_pcap *pcap = NULL;

@@ -475,6 +475,13 @@ void net_set_l4_handler(struct net *net, uint8_t proto, net_l4_fn fn, void *ctx)
 	net->l4_ctx[i] = ctx;
 }
 
+void net_get_l4_handler(const struct net *net, uint8_t proto, net_l4_fn *fn_r, void **ctx_r)
+{
+	int i = proto == IPPROTO_SIM_TCP ? 0 : 1;
+	*fn_r = net->l4_fn[i];
+	*ctx_r = net->l4_ctx[i];
+}
+
 /* The link host uses towards destination host dest, or -1. */
 static int route(const struct net *net, int host, int dest)
 {

@@ -96,6 +96,9 @@ uint32_t net_source_ip(const struct net *net, int host, uint32_t dst);
 
 /* Registers the receive handler of a transport protocol (TCP, UDP). */
 void net_set_l4_handler(struct net *net, uint8_t proto, net_l4_fn fn, void *ctx);
+/* The handler registered for proto (NULL if none): a test wraps it to
+ * drop chosen segments (tests/unit/test_ledger.c, the RFC 1047 case). */
+void net_get_l4_handler(const struct net *net, uint8_t proto, net_l4_fn *fn_r, void **ctx_r);
 
 /* Sends pkt from host towards pkt->dst_ip, taking ownership. Sets src_host,
  * id and ip_id. retransmit marks TCP retransmissions for observers. A packet

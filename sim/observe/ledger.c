@@ -16,6 +16,7 @@
 #include <string.h>
 #include <strings.h>
 
+#include "protocols/smtp_client.h"
 #include "sim/agents/mta.h"
 #include "sim/core/bus.h"
 #include "sim/core/sim.h"
@@ -319,6 +320,8 @@ static void on_event(struct obs_ledger *l, const struct obs_record *rec, const c
 			break;
 		case OBS_MAIL_DEFERRED:
 			set_text(l, &en->deferred, rec->u.mail.text);
+			if (rec->u.mail.text && strstr(rec->u.mail.text, SMTP_CLIENT_RFC1047_MARK))
+				en->uncertain++;
 			break;
 		default: {
 			enum ledger_fate f = ev == OBS_MAIL_RELAYED	? FATE_RELAYED
@@ -441,8 +444,19 @@ static void declare_one(void *ctx, const char *queue_id, const char *from, const
 			const char *last_error)
 {
 	(void)from;
-	(void)next_attempt;
 	struct declare_ctx *d = ctx;
+	/* An entry never tried to the end has no error yet; its reason to
+	 * be in the queue is the attempt to come (or going on). */
+	char why[128];
+	if (!last_error || !*last_error) {
+		char when[32];
+		sim_time_format(next_attempt, when, sizeof when);
+		if (next_attempt == SIM_TIME_NEVER)
+			snprintf(why, sizeof why, "waiting, with no attempt planned");
+		else
+			snprintf(why, sizeof why, "first attempt due at %ss, not finished when the run ended", when);
+		last_error = why;
+	}
 	if (obs_ledger_declare_queued(d->l, d->host, queue_id, rcpt, last_error) < 0)
 		d->failed = 1;
 }
@@ -500,6 +514,10 @@ static void settle(struct obs_ledger *l)
 	}
 	for (size_t i = 0; i < l->nentries; i++) {
 		const struct ledger_entry *en = &l->entries[i];
+		if (en->fate == FATE_OPEN && en->declared && !(en->deferred && *en->deferred) &&
+		    !(en->queue_error && *en->queue_error))
+			list_add(l, &l->settled, "queued without a reason: %s holds %s for %s, never deferred and with no error",
+				 ledger_host_name(l, en->host, b1), en->qid, en->rcpt);
 		if (en->fate != FATE_OPEN || en->declared)
 			continue;
 		const char *where = ledger_host_name(l, en->host, b1);
@@ -527,19 +545,30 @@ static void settle(struct obs_ledger *l)
 			if (!ledger_first_for_mailbox(l, msg, k))
 				continue;
 			const char *rcpt = l->entries[msg->entries[k]].rcpt;
-			size_t count = 0;
+			size_t count = 0, uncertain = 0;
 			char where[512] = "";
 			size_t wl = 0;
 			for (size_t j = k; j < msg->n; j++) {
 				const struct ledger_entry *en = &l->entries[msg->entries[j]];
-				if (en->fate != FATE_DELIVERED || !same_mailbox(en->rcpt, rcpt))
+				if (!same_mailbox(en->rcpt, rcpt))
+					continue;
+				uncertain += en->uncertain;
+				if (en->fate != FATE_DELIVERED)
 					continue;
 				count++;
 				if (wl < sizeof where)
 					wl += (size_t)snprintf(where + wl, sizeof where - wl, "%s%s %s", count > 1 ? ", " : "",
 							       ledger_host_name(l, en->host, b1), en->qid);
 			}
-			if (count > 1)
+			/* Each extra copy needs an attempt that lost the reply
+			 * to its data; any other copy is a bug. */
+			if (count > 1 && uncertain < count - 1)
+				list_add(l, &l->settled,
+					 "duplicate: %s delivered %zu times to %s (%s), but only %zu attempt%s lost the "
+					 "reply to the data: not the RFC 1047 case",
+					 msg->id ? msg->id : "(no Message-ID)", count, rcpt, where, uncertain,
+					 uncertain == 1 ? "" : "s");
+			else if (count > 1)
 				list_add(l, &l->dups,
 					 "duplicate: %s delivered %zu times to %s (%s): the RFC 1047 case, the message "
 					 "was sent again after the reply to its final \".\" was lost",

@@ -18,9 +18,14 @@
  * queued, or relayed out of sight) and finds duplicates: one Message-ID
  * delivered more than once to the same mailbox (address) through separate
  * acceptances, the RFC 1047 case (a sender that lost the reply to its final
- * "." sends again). A duplicate is reported as such; it does not unbalance
- * the ledger, since every acceptance was accounted for
- * (obs_ledger_duplicates() tells).
+ * "." sends again). A duplicate is reported as such and does not unbalance
+ * the ledger (obs_ledger_duplicates() tells) only when the run explains it:
+ * the message's entries for that mailbox recorded at least as many
+ * deferrals marked SMTP_CLIENT_RFC1047_MARK (an attempt that lost the reply
+ * to its data) as there are extra copies; any other duplicate is a problem.
+ * A declared queue entry with no reason at all (never deferred, no error)
+ * is a problem too: "still queued" must say why. obs_ledger_declare_mta()
+ * gives an entry not yet tried the reason "first attempt due at T".
  *
  *   struct obs_ledger *l = obs_ledger_open(sim, net);   // before the run
  *   ... sim_run ...

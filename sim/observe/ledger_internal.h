@@ -21,6 +21,7 @@ struct ledger_entry {
 	enum ledger_fate fate;
 	char *detail;   /* the end's text (folder, reason, next hop) */
 	char *deferred; /* the last deferral's text */
+	size_t uncertain; /* attempts that lost the reply to their data (RFC 1047) */
 	int declared;   /* found in its host's declared queue (settle) */
 	const char *queue_error; /* the declared queue's last error (settle) */
 };

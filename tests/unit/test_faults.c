@@ -460,6 +460,40 @@ static void test_world_service_restart(void)
 	scn_diag_free(&d);
 }
 
+/* A server that accepts and never says a word (its greeting lost for
+ * good, as when a crashed peer's reset is lost and the connection stays
+ * half-open): the sending MTA's SMTP client gives up after RFC 5321's
+ * 5 minutes and retries later, rather than holding the message in an
+ * attempt that never ends (a campaign finding: mx-backup, faults seed 472). */
+static void silent_accept(void *ctx, struct tcp_conn *c)
+{
+	int *accepted = ctx;
+	(*accepted)++;
+	(void)c;
+}
+
+static void test_silent_server_times_out(void)
+{
+	long blobs = blob_live_count();
+	struct world *w = new_world();
+	int accepted = 0;
+	mta_free(&w->mx2);
+	REQUIRE(tcp_listen(w->env.tcp, w->host[MX2], 25, silent_accept, &accepted) == 0);
+	net_link_set_up(w->env.net, w->link[MX], 0); /* the primary MX is away: gw tries mx2 */
+	REQUIRE(send_draft(w, "maria@dominio.de.maria", NULL) >= 0);
+	sim_run_until(w->env.sim, 600 * SIM_S);
+	CHECK(accepted >= 1);
+	/* The first attempt ended (timed out) and was deferred. */
+	CHECK(strstr(w->log, "gw:deferred:maria@dominio.de.maria\n") != NULL);
+	net_link_set_up(w->env.net, w->link[MX], 1);
+	sim_run_until(w->env.sim, 3 * 3600 * SIM_S);
+	CHECK_EQ_INT(inbox_size(w->maria_store, "maria@dominio.de.maria"), 1);
+	CHECK_EQ_INT(count_queued(w->gw), 0);
+	CHECK_EQ_INT(w->mx_accepted, 1);
+	end_world(w);
+	CHECK_EQ_INT(blob_live_count(), blobs);
+}
+
 int main(void)
 {
 	RUN(test_hooks);
@@ -471,5 +505,6 @@ int main(void)
 	RUN(test_clock_skew);
 	RUN(test_loader);
 	RUN(test_world_service_restart);
+	RUN(test_silent_server_times_out);
 	return harness_done();
 }

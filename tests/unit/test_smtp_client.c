@@ -895,10 +895,13 @@ static void test_scripted_failures(void)
 		 "message 0 554 accepted=0 go away\n",
 		 "EHLO mta.gmail.com\r\nHELO mta.gmail.com\r\nQUIT\r\n"},
 		/* the connection drops after the data went out: accepted
-		 * recipients get a local 4xx for the message, to retry */
+		 * recipients get a local 4xx for the message, to retry, and
+		 * the reply says the server may have it (RFC 1047) */
 		{"220 hi\r\n" EHLO_OK "250 2.1.0 ok\r\n250 2.1.5 ok\r\n550 5.1.1 unknown\r\n354 go\r\n",
-		 "rcpt 0.0 250 2.1.5 ok\nrcpt 0.1 550 5.1.1 unknown\nsession 5 421 local connection lost\n"
-		 "message 0 421 local accepted=1 connection lost\n",
+		 "rcpt 0.0 250 2.1.5 ok\nrcpt 0.1 550 5.1.1 unknown\nsession 5 421 local connection lost after the end "
+		 "of the data, before its reply (RFC 1047: the server may have accepted the message)\n"
+		 "message 0 421 local accepted=1 connection lost after the end of the data, before its reply (RFC 1047: "
+		 "the server may have accepted the message)\n",
 		 NULL},
 		/* a bare code with no text is a valid reply */
 		{"220\r\n250\r\n250\r\n250\r\n250\r\n354\r\n250\r\n221\r\n",
