@@ -533,3 +533,5 @@ void imap_reader_free(struct imap_reader **rp)
 }
 
 const struct imap_reader_stats *imap_reader_stats(const struct imap_reader *r) { return &r->stats; }
+
+int imap_reader_finished(const struct imap_reader *r) { return r->stats.done && !r->conn && !r->timer; }

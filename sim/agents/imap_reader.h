@@ -81,5 +81,8 @@ struct imap_reader *imap_reader_start(const struct agent_env *env, int host, con
 /* Aborts the connection if still open and frees. Accepts NULL. */
 void imap_reader_free(struct imap_reader **r);
 const struct imap_reader_stats *imap_reader_stats(const struct imap_reader *r);
+/* 1 when the reader is done and its connection fully closed: nothing more
+ * will happen, so freeing it now changes nothing on the network. */
+int imap_reader_finished(const struct imap_reader *r);
 
 #endif

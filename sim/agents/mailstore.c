@@ -580,6 +580,16 @@ size_t ms_expunge(struct ms_folder *f)
 	return removed;
 }
 
+size_t ms_folder_trim(struct ms_folder *f, size_t keep)
+{
+	size_t removed = 0;
+	while (f && keep && f->count > keep) {
+		remove_index(f, 0);
+		removed++;
+	}
+	return removed;
+}
+
 long ms_append_uid(struct ms_folder *f, uint32_t uid, struct blob *body, uint32_t flags, uint64_t keywords,
 		   sim_time internal_date)
 {

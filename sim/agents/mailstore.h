@@ -157,6 +157,10 @@ int ms_set_flags(struct ms_folder *f, uint32_t uid, uint32_t flags, uint64_t key
 int ms_remove(struct ms_folder *f, uint32_t uid);
 /* Removes every \Deleted message; returns how many. */
 size_t ms_expunge(struct ms_folder *f);
+/* Removes the oldest messages (lowest UIDs) until at most keep remain, as
+ * a user who deletes what they have read; returns how many. keep 0 keeps
+ * everything. */
+size_t ms_folder_trim(struct ms_folder *f, size_t keep);
 /* Copies a message into dst with its flags (plus \Recent); the new UID in
  * *uid_r. */
 int ms_copy(struct ms_folder *src, uint32_t uid, struct ms_folder *dst, uint32_t *uid_r);

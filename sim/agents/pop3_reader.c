@@ -24,6 +24,7 @@ struct pop3_job {
 	uint32_t ip, conn_id;
 	char *user;
 	int keep, reported, in_callback, free_pending;
+	size_t local_keep;
 	size_t stored;
 	struct pop3_client_result result;
 	char code[32], text[256];
@@ -85,6 +86,27 @@ static void remember(struct pop3_job *j, const char *uid)
 		r->seen[r->nseen++] = k;
 }
 
+/* Forgets the unique-ids of j's server and user. Called after a complete
+ * download-and-delete that deleted everything it listed: those messages
+ * are gone from the server and cannot be offered again, so remembering
+ * them would only grow the list for as long as the reader lives. */
+static void forget_all(struct pop3_job *j)
+{
+	struct pop3_reader *r = j->r;
+	char *prefix = seen_key(j, "");
+	if (!prefix)
+		return;
+	size_t plen = strlen(prefix), kept = 0;
+	for (size_t i = 0; i < r->nseen; i++) {
+		if (strncmp(r->seen[i], prefix, plen) == 0)
+			free(r->seen[i]);
+		else
+			r->seen[kept++] = r->seen[i];
+	}
+	r->nseen = kept;
+	free(prefix);
+}
+
 static void job_free(struct pop3_job *j)
 {
 	pop3_client_free(&j->engine);
@@ -120,6 +142,8 @@ static void finish(struct pop3_job *j)
 		rep.skipped = j->result.skipped;
 	}
 	rep.stored = j->stored;
+	if (j->have_result && rep.outcome == POP3_CLIENT_OK && !j->keep && rep.deleted == rep.listed)
+		forget_all(j);
 	agent_publish_note(r->env, r->host, j->conn_id, "pop3",
 			   "download for %s: %s (%zu listed, %zu retrieved, %zu stored, %zu deleted, %zu skipped)%s%s",
 			   j->user, pop3_client_outcome_name(rep.outcome), rep.listed, rep.retrieved, rep.stored,
@@ -154,9 +178,11 @@ static void on_message(void *ctx, size_t msgno, const char *uid, const uint8_t *
 		return;
 	struct ms_user *u = mailstore_find_user(r->store, r->address);
 	struct blob *b = blob_new(data, len);
-	if (u && b && ms_append(ms_folder_find(u, "INBOX"), b, 0, 0, sim_now(r->env->sim)) > 0) {
+	struct ms_folder *inbox = u ? ms_folder_find(u, "INBOX") : NULL;
+	if (u && b && ms_append(inbox, b, 0, 0, sim_now(r->env->sim)) > 0) {
 		j->stored++;
 		remember(j, uid);
+		ms_folder_trim(inbox, j->local_keep);
 	}
 	blob_unref(&b);
 }
@@ -266,6 +292,7 @@ int pop3_reader_fetch(struct pop3_reader *r, const struct pop3_reader_options *o
 	j->r = r;
 	j->ip = o->server_ip;
 	j->keep = o->keep;
+	j->local_keep = o->local_keep;
 	j->peer = net_host_by_ip(r->env->net, o->server_ip);
 	j->user = strdup(o->user);
 	struct pop3_client_host h = {

@@ -32,6 +32,7 @@ struct pop3_reader_options {
 	const char *password; /* or APOP's secret (copied) */
 	int apop;
 	int keep;             /* leave the messages on the server */
+	size_t local_keep;    /* the local INBOX keeps at most this many, oldest deleted (0: all) */
 };
 
 struct pop3_reader_report {

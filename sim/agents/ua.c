@@ -229,7 +229,9 @@ int ua_send(struct ua *ua, const struct msg_draft *draft, char *err, size_t errl
 		return -1;
 	}
 	struct ms_user *me = mailstore_find_user(ua->local, ua->cfg.address);
-	ms_append(ms_folder_find(me, "Sent"), sent_copy, MS_SEEN, 0, sim_now(ua->env->sim));
+	struct ms_folder *sent = ms_folder_find(me, "Sent");
+	ms_append(sent, sent_copy, MS_SEEN, 0, sim_now(ua->env->sim));
+	ms_folder_trim(sent, ua->cfg.local_keep);
 	blob_unref(&sent_copy);
 	struct smtp_client_options o;
 	smtp_client_options_init(&o, ua->cfg.helo_name);

@@ -23,6 +23,7 @@ struct ua_config {
 	uint16_t submit_port;  /* 587 (submission) or 25 */
 	int use_ehlo;          /* 0: HELO, as in the class note */
 	int starttls;          /* use STARTTLS when offered */
+	size_t local_keep;     /* Sent keeps at most this many, oldest deleted (0: all) */
 };
 
 enum ua_outcome {

@@ -31,6 +31,12 @@
 
 #define DOMAINS 3
 #define DAY (24 * 3600 * SIM_S)
+#define LOCAL_KEEP 10 /* messages each user keeps per local folder */
+/* Memory is "flat" when the heap in use after the last day is at most this
+ * much above its value after day 2 (by then the mailboxes, the PCs' local
+ * folders and every pool have reached their working size). */
+#define FLAT_FROM_DAY 2
+#define FLAT_TOLERANCE_KB 64
 
 struct soak_opts {
 	uint64_t days, users, per_day, seed;
@@ -42,7 +48,8 @@ static void usage(FILE *out)
 	fprintf(out, "usage: mailsim bench soak [--days N] [--users N] [--messages N] [--seed N] [--no-ledger] [--json]\n\n"
 		     "Runs a generated campus (3 domains, N users each) for a simulated week with\n"
 		     "daily faults; readers download and delete (POP3) or expunge (IMAP). Prints\n"
-		     "memory (VmRSS, VmHWM) per simulated day, messages handled and the mail ledger.\n\n"
+		     "memory (VmRSS, VmHWM, heap in use) per simulated day, whether the heap is\n"
+		     "flat from day 2 on (within 64 kB), messages handled and the mail ledger.\n\n"
 		     "  --days N      simulated days (default 7)\n"
 		     "  --users N     users per domain (default 10)\n"
 		     "  --messages N  messages each user sends per day (default 8)\n"
@@ -166,6 +173,9 @@ static char *campus_json(const struct soak_opts *o)
 			cJSON_AddStringToObject(ua, "address", addr);
 			snprintf(name, sizeof name, "mx%d", d);
 			cJSON_AddStringToObject(ua, "mta", name);
+			/* The user reads and deletes on the PC too: without it the PC's
+			 * INBOX (POP3 downloads) and Sent grow all week. */
+			cJSON_AddNumberToObject(ua, "local_keep", LOCAL_KEEP);
 			cJSON_AddItemToArray(uas, ua);
 		}
 		cJSON_AddItemToArray(mtas, m);
@@ -376,6 +386,10 @@ int bench_soak_main(int argc, char **argv)
 		fflush(stdout);
 	}
 	double wall = (double)(bench_wall_ns() - t0) / 1e9, cpu = (double)(bench_cpu_ns() - c0) / 1e9;
+	/* The flatness verdict needs a day after FLAT_FROM_DAY to compare. */
+	int judged = days && o.days > FLAT_FROM_DAY;
+	int64_t growth = judged ? (int64_t)days[o.days].heap - (int64_t)days[FLAT_FROM_DAY].heap : 0;
+	int flat = judged && growth <= FLAT_TOLERANCE_KB * 1024;
 	for (size_t i = 0; l && i < s->mta_count; i++)
 		obs_ledger_declare_mta(l, scn_world_mta(w, i));
 	struct obs_ledger_totals t = {0};
@@ -411,6 +425,17 @@ int bench_soak_main(int argc, char **argv)
 		cJSON_AddNumberToObject(lj, "duplicates", (double)t.duplicates);
 		cJSON_AddBoolToObject(lj, "balanced", balanced);
 		cJSON_AddItemToObject(root, "ledger", lj);
+		cJSON *fj = cJSON_CreateObject();
+		cJSON_AddNumberToObject(fj, "from_day", FLAT_FROM_DAY);
+		cJSON_AddNumberToObject(fj, "tolerance_bytes", FLAT_TOLERANCE_KB * 1024);
+		if (judged) {
+			cJSON_AddNumberToObject(fj, "heap_growth_bytes", (double)growth);
+			cJSON_AddBoolToObject(fj, "flat", flat);
+		} else {
+			cJSON_AddNullToObject(fj, "flat");
+		}
+		cJSON_AddBoolToObject(fj, "ledger_kept", l != NULL);
+		cJSON_AddItemToObject(root, "memory", fj);
 		cJSON *arr = cJSON_AddArrayToObject(root, "per_day");
 		for (uint64_t d = 0; d <= o.days; d++) {
 			cJSON *e = cJSON_CreateObject();
@@ -443,6 +468,17 @@ int bench_soak_main(int argc, char **argv)
 		printf("memory: VmRSS %llu kB after day 1, %llu kB after day %llu; peak VmHWM %llu kB\n",
 		       (unsigned long long)days[o.days >= 1 ? 1 : 0].rss_kb, (unsigned long long)days[o.days].rss_kb,
 		       (unsigned long long)o.days, (unsigned long long)days[o.days].hwm_kb);
+		if (!judged)
+			printf("memory flat: not judged (needs --days %d or more)\n", FLAT_FROM_DAY + 1);
+		else
+			printf("memory flat: %s: heap in use %llu kB after day %d, %llu kB after day %llu (%+lld kB; "
+			       "tolerance +%d kB)%s\n",
+			       flat ? "yes" : "NO", (unsigned long long)days[FLAT_FROM_DAY].heap / 1024, FLAT_FROM_DAY,
+			       (unsigned long long)days[o.days].heap / 1024, (unsigned long long)o.days,
+			       (long long)(growth >= 0 ? (growth + 512) / 1024 : -((-growth + 512) / 1024)), FLAT_TOLERANCE_KB,
+			       !flat && l ? "; the ledger keeps a record per accepted recipient for the whole run: "
+					    "run with --no-ledger to see the rest alone"
+					  : "");
 	}
 	if (!balanced)
 		failed = 1;

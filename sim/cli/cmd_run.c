@@ -214,10 +214,9 @@ static void print_report(FILE *out, const char *name, uint64_t seed, struct scn_
 				(unsigned long long)imapd_stats(d)->sessions, (unsigned long long)imapd_stats(d)->logins);
 	}
 	for (size_t i = 0; i < s->mail_count; i++) {
-		struct imap_reader *rd = scn_world_imap_reader(w, i);
-		if (!rd || !s->mail[i].imap)
+		const struct imap_reader_stats *st = scn_world_imap_stats(w, i);
+		if (!st || !s->mail[i].imap)
 			continue;
-		const struct imap_reader_stats *st = imap_reader_stats(rd);
 		fprintf(out, "  imap reader %s -> %s: %s, %zu OK, %zu NO, %zu BAD", s->hosts[s->mail[i].imap->host].name,
 			s->hosts[s->mail[i].imap->server].name, st->logged_in ? "logged in" : "not logged in", st->ok,
 			st->no, st->bad);

@@ -81,6 +81,7 @@ static const struct scn_key ua_keys[] = {
 	{"helo", SCN_STRING, 0, "the name it gives in EHLO/HELO"},
 	{"ehlo", SCN_BOOL, 0, "false: HELO, as in the class note"},
 	{"starttls", SCN_BOOL, 0, "true: use STARTTLS when offered"},
+	{"local_keep", SCN_NUMBER, 0, "keep at most N messages per local folder, deleting the oldest (0: all)"},
 	{NULL, 0, 0, NULL},
 };
 static const struct scn_key mail_keys[] = {
@@ -576,6 +577,9 @@ int scn_load_uas(struct scn_ctx *ctx, struct scenario *s, const cJSON *root)
 		int64_t port = 587;
 		scn_parse_int(ctx, e, "port", 1, 65535, &port);
 		u->port = (uint16_t)port;
+		int64_t keep = 0;
+		scn_parse_int(ctx, e, "local_keep", 0, 1000000, &keep);
+		u->local_keep = (size_t)keep;
 		const cJSON *b = scn_get(e, "ehlo");
 		u->ehlo = b ? cJSON_IsTrue(b) : 1;
 		b = scn_get(e, "starttls");

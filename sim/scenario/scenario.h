@@ -204,6 +204,10 @@ struct scn_ua {
 	int mta;    /* host of its MTA */
 	uint16_t port;
 	int ehlo, starttls;
+	/* "local_keep": the user keeps at most this many messages in each of
+	 * the PC's local folders (INBOX for POP3 downloads, Sent), deleting
+	 * the oldest; 0 keeps everything. */
+	size_t local_keep;
 };
 
 struct scn_attachment {

@@ -66,12 +66,17 @@ struct obs_sniffer;
 /* The scenario's i-th sniffer (NULL past the end). */
 struct obs_sniffer *scn_world_sniffer(struct scn_world *w, size_t i);
 /* IMAP (mailbox access): the imapd of the scenario's i-th MTA (NULL if it
- * has none), and the reader started by the i-th "mail" action (NULL if
- * that action is no "imap" one or has not run yet). */
+ * has none), and the reader started by the i-th "mail" action while it
+ * runs (NULL if that action is no "imap" one, has not run yet, or has
+ * finished: a finished reader is freed so that a long run does not pile
+ * them up). scn_world_imap_stats() gives the reader's stats, running or
+ * finished (NULL if the action is no "imap" one or has not started). */
 struct imapd;
 struct imap_reader;
+struct imap_reader_stats;
 struct imapd *scn_world_imapd(struct scn_world *w, size_t i);
 struct imap_reader *scn_world_imap_reader(struct scn_world *w, size_t i);
+const struct imap_reader_stats *scn_world_imap_stats(struct scn_world *w, size_t i);
 /* The typist of the i-th "mail" action, a hand-typed "session" (NULL if
  * that action is no session, has not started yet or could not connect);
  * it lives as long as the world (the grader reads its connection id). */

@@ -53,7 +53,16 @@ struct scn_world {
 	struct pop3_reader **pop3_readers;
 	/* IMAP (mailbox access): imapd per MTA with "imap", readers per action. */
 	struct imapd **imapds;
-	struct imap_reader **imap_readers;
+	struct imap_reader **imap_readers; /* per mail action, while running */
+	/* A finished reader is freed (in a week of readings they would pile
+	 * up, 64 KiB each) and its stats kept here: imap_slot[i] indexes the
+	 * i-th mail action's entry (-1: no "imap" action), imap_final_set[k]
+	 * says whether entry k holds a finished reader's stats. */
+	long *imap_slot;
+	struct imap_reader_stats *imap_final;
+	unsigned char *imap_final_set;
+	size_t *imap_live; /* mail actions with a reader in imap_readers */
+	size_t imap_live_count;
 };
 
 

@@ -197,7 +197,8 @@ static void pop3_download(struct scn_world *w, const struct scn_mail_action *a)
 					.user = a->pop3_user,
 					.password = a->pop3_password,
 					.apop = a->pop3_apop,
-					.keep = a->pop3_keep};
+					.keep = a->pop3_keep,
+					.local_keep = su->local_keep};
 	if (!w->pop3_readers || !w->pop3_readers[a->ua] || pop3_reader_fetch(w->pop3_readers[a->ua], &o) < 0)
 		agent_publish_note(&w->env, su->host, 0, "pop3", "cannot start the POP3 download");
 }
@@ -303,12 +304,21 @@ nomem:
 static int start_imapds(struct scn_world *w, char *err, size_t errlen)
 {
 	const struct scenario *s = w->s;
+	size_t nimap = 0;
+	for (size_t i = 0; i < s->mail_count; i++)
+		nimap += s->mail[i].kind == SCN_MAIL_IMAP;
 	w->imapds = calloc(s->mta_count + 1, sizeof *w->imapds);
 	w->imap_readers = calloc(s->mail_count + 1, sizeof *w->imap_readers);
-	if (!w->imapds || !w->imap_readers) {
+	w->imap_slot = calloc(s->mail_count + 1, sizeof *w->imap_slot);
+	w->imap_final = calloc(nimap + 1, sizeof *w->imap_final);
+	w->imap_final_set = calloc(nimap + 1, 1);
+	w->imap_live = calloc(nimap + 1, sizeof *w->imap_live);
+	if (!w->imapds || !w->imap_readers || !w->imap_slot || !w->imap_final || !w->imap_final_set || !w->imap_live) {
 		snprintf(err, errlen, "out of memory");
 		return -1;
 	}
+	for (size_t i = 0, k = 0; i < s->mail_count; i++)
+		w->imap_slot[i] = s->mail[i].kind == SCN_MAIL_IMAP ? (long)k++ : -1;
 	for (size_t i = 0; i < s->mta_count; i++) {
 		if (!s->mtas[i].imap)
 			continue;
@@ -328,6 +338,26 @@ static int start_imapds(struct scn_world *w, char *err, size_t errlen)
 	return 0;
 }
 
+/* Frees the readers that have finished, keeping their stats. Run before
+ * every mail action, so at most the readers of one reading round live. */
+static void reap_imap_readers(struct scn_world *w)
+{
+	size_t kept = 0;
+	for (size_t k = 0; k < w->imap_live_count; k++) {
+		size_t i = w->imap_live[k];
+		struct imap_reader *rd = w->imap_readers[i];
+		if (rd && imap_reader_finished(rd)) {
+			long slot = w->imap_slot[i];
+			w->imap_final[slot] = *imap_reader_stats(rd);
+			w->imap_final_set[slot] = 1;
+			imap_reader_free(&w->imap_readers[i]);
+		} else if (rd) {
+			w->imap_live[kept++] = i;
+		}
+	}
+	w->imap_live_count = kept;
+}
+
 static void start_imap_reader(struct scn_world *w, const struct scn_mail_action *a)
 {
 	const struct scn_imap *im = a->imap;
@@ -338,10 +368,13 @@ static void start_imap_reader(struct scn_world *w, const struct scn_mail_action 
 				       .port = im->port,
 				       .steps = im->steps,
 				       .step_count = im->step_count};
+	/* Each action runs once: its slot is never live here. */
 	imap_reader_free(&w->imap_readers[i]);
 	w->imap_readers[i] = imap_reader_start(&w->env, im->host, &c);
 	if (!w->imap_readers[i])
 		agent_publish_note(&w->env, im->host, 0, "imap", "cannot open a connection");
+	else
+		w->imap_live[w->imap_live_count++] = i;
 }
 
 static void free_imap(struct scn_world *w)
@@ -356,8 +389,17 @@ static void free_imap(struct scn_world *w)
 	}
 	free(w->imap_readers);
 	free(w->imapds);
+	free(w->imap_slot);
+	free(w->imap_final);
+	free(w->imap_final_set);
+	free(w->imap_live);
 	w->imap_readers = NULL;
 	w->imapds = NULL;
+	w->imap_slot = NULL;
+	w->imap_final = NULL;
+	w->imap_final_set = NULL;
+	w->imap_live = NULL;
+	w->imap_live_count = 0;
 }
 
 struct imapd *scn_world_imapd(struct scn_world *w, size_t i)
@@ -368,6 +410,15 @@ struct imapd *scn_world_imapd(struct scn_world *w, size_t i)
 struct imap_reader *scn_world_imap_reader(struct scn_world *w, size_t i)
 {
 	return w->imap_readers && i < w->s->mail_count ? w->imap_readers[i] : NULL;
+}
+
+const struct imap_reader_stats *scn_world_imap_stats(struct scn_world *w, size_t i)
+{
+	if (!w->imap_readers || i >= w->s->mail_count || w->imap_slot[i] < 0)
+		return NULL;
+	if (w->imap_readers[i])
+		return imap_reader_stats(w->imap_readers[i]);
+	return w->imap_final_set[w->imap_slot[i]] ? &w->imap_final[w->imap_slot[i]] : NULL;
 }
 
 struct typist *scn_world_typist(struct scn_world *w, size_t i)
@@ -398,7 +449,8 @@ static int start_uas(struct scn_world *w, char *err, size_t errlen)
 				      .submit_ip = host_ip(w, su->mta),
 				      .submit_port = su->port,
 				      .use_ehlo = su->ehlo,
-				      .starttls = su->starttls};
+				      .starttls = su->starttls,
+				      .local_keep = su->local_keep};
 		w->uas[i] = ua_new(&w->env, su->host, &c, ua_report, w);
 		if (!w->uas[i]) {
 			snprintf(err, errlen, "out of memory");
@@ -414,6 +466,7 @@ static void run_mail_event(struct sim *sim, void *ctx)
 	struct mail_event *me = ctx;
 	struct scn_world *w = me->w;
 	const struct scn_mail_action *a = me->a;
+	reap_imap_readers(w);
 	if (a->kind == SCN_MAIL_FLUSH) {
 		mta_flush(w->mtas[a->mta], a->domain);
 		return;
