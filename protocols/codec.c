@@ -332,7 +332,7 @@ int codec_qp_decode(struct buf *out, const char *in, size_t n, enum codec_mode m
 				break;
 			unsigned c = s[j];
 			if (c != '=') {
-				bad |= ((c - 32u) > 94u) & (c != '\t') ? CODEC_D_QP_LINE : 0;
+				bad |= (((c - 32u) > 94u) & (c != '\t')) ? CODEC_D_QP_LINE : 0;
 				*o++ = (unsigned char)c;
 				j++;
 				continue;
